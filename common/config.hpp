@@ -1,0 +1,63 @@
+// Config: everything edgesync reads at start-up, from a YAML file (deploy/conf/*.yaml documents every
+// key) and command-line overrides. Loading fails with a message naming the bad key; nothing here is
+// read again after start-up, so a Config is immutable and safe to share once loaded.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "common/status.hpp"
+
+namespace edgesync {
+
+enum class NodeMode { kCloud, kEdge };
+enum class AuthKind { kDummy, kPreset };
+
+struct HttpConfig {
+  int threads = 0;                           // http.threads: 0 = one per core
+  uint32_t max_header_bytes = 16 * 1024;     // http.max_header_bytes
+  uint64_t max_metadata_bytes = 1 << 20;     // http.max_metadata_bytes: non-data request bodies
+  uint32_t read_timeout_seconds = 30;        // http.read_timeout_seconds: one request, header to body end
+  uint32_t idle_timeout_seconds = 60;        // http.idle_timeout_seconds: keep-alive between requests
+  uint32_t max_concurrent_transfers = 64;    // http.max_concurrent_transfers: data GET/PUT (429 past it)
+  uint32_t shutdown_grace_seconds = 10;      // http.shutdown_grace_seconds: in-flight requests finish
+};
+
+struct StoreConfig {
+  uint64_t chunk_size = 5 * 1024 * 1024;     // store.chunk_size: MMS MaxDataChunkSize
+  uint32_t max_batch_writes = 1024;          // store.max_batch_writes: writes per group commit
+};
+
+struct ObjectsConfig {
+  uint32_t activation_interval_seconds = 30;   // objects.activation_interval_seconds
+  uint32_t maintenance_interval_seconds = 30;  // objects.maintenance_interval_seconds (cloud expiration)
+};
+
+struct Config {
+  NodeMode mode = NodeMode::kCloud;          // mode: cloud | edge
+  std::string listen = "127.0.0.1:8080";     // listen: HOST:PORT (port 0 picks a free port)
+  std::string data_dir = "./edgesync-data";  // data_dir
+  std::string org;                           // org: edge's org (required on an edge)
+  std::string dest_type;                     // dest_type: edge identity (required on an edge)
+  std::string dest_id;                       // dest_id: edge identity (required on an edge)
+  std::string cloud_url;                     // cloud_url: edge → cloud base URL
+  AuthKind auth = AuthKind::kDummy;          // auth.type: dummy | preset
+  std::string auth_file;                     // auth.file
+  std::string log_level = "info";            // log.level: trace debug info warn error critical off
+  std::string log_format = "text";           // log.format: text | json
+  HttpConfig http;
+  StoreConfig store;
+  ObjectsConfig objects;
+};
+
+std::string_view to_string(NodeMode mode);
+
+// Reads a YAML file over the defaults. Unknown keys, wrong types and out-of-range values fail with a
+// message naming the key (e.g. "http.read_timeout_seconds: must be a positive integer").
+Result<Config> load_config_file(const std::string& path);
+
+// Checks cross-field rules after overrides are applied (an edge needs org, dest_type, dest_id; names
+// valid; listen parses). The message names the key.
+Status validate_config(const Config& config);
+
+}  // namespace edgesync

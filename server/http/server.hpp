@@ -1,0 +1,54 @@
+// HttpServer: the Beast/Asio HTTP/1.1 server every edgesync node runs.
+//
+// One acceptor, a pool of io threads, one coroutine per connection (no thread per connection).
+// Keep-alive; limits on header size, buffered body size, read and idle time. stop() closes the
+// acceptor, lets in-flight requests finish (up to the grace period) and closes idle connections.
+// The handler is called from io threads concurrently and must be thread-safe.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "common/config.hpp"
+#include "common/status.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace edgesync::http {
+
+class RequestHandler {
+ public:
+  virtual ~RequestHandler() = default;
+  // Decides from the head (method and target) how the body is read. Called before the body.
+  virtual BodyMode body_mode(std::string_view method, std::string_view target) const = 0;
+  virtual boost::asio::awaitable<Response> handle(Request& request) = 0;
+};
+
+class HttpServer {
+ public:
+  // Binds the listen address now (so the port is known before run()); errors name the address.
+  static Result<std::unique_ptr<HttpServer>> create(boost::asio::io_context& io, const HttpConfig& config,
+                                                    const std::string& listen, RequestHandler& handler);
+  virtual ~HttpServer() = default;
+
+  virtual std::string host() const = 0;
+  virtual uint16_t port() const = 0;  // the bound port (the chosen one when 0 was asked for)
+
+  // Starts accepting on the io_context (returns at once; run the io_context to serve).
+  virtual void start() = 0;
+  // Graceful stop: no new connections; requests in flight finish within grace_seconds, then every
+  // connection is closed. `on_stopped` runs (on an io thread) when the last connection is gone.
+  virtual void stop(std::function<void()> on_stopped) = 0;
+
+  // Requests being handled right now (for health and tests).
+  virtual size_t active_requests() const = 0;
+};
+
+}  // namespace edgesync::http

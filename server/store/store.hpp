@@ -1,0 +1,114 @@
+// Store: the one storage interface of an edgesync node (objects, webhooks, the instance-id timebase,
+// chunked uploads in progress).
+//
+// Reads are short calls that may run on any thread. Writes are functions run by the store inside a
+// shared transaction (group commit): every write submitted while a commit is in flight joins the next
+// one, so many concurrent writers share one fsync. A write's completion runs only after its commit is
+// durable; if the write function returns an error, only that write is rolled back (a savepoint each).
+// Implementations are thread-safe. Opened through a factory (sqlite/sqlite_store.hpp) returning a
+// Result, never a half-open object.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/object_metadata.hpp"
+#include "common/object_status.hpp"
+#include "common/resource_key.hpp"
+#include "common/status.hpp"
+#include "common/time_format.hpp"
+
+namespace edgesync {
+
+// One object as a node keeps it.
+struct StoredObject {
+  ObjectMetadata metadata;                // org is metadata.destination_org_id
+  ObjectStatus status = ObjectStatus::kNotReady;
+  bool originated_here = true;            // this node created it (origin side)
+  int32_t remaining_consumers = 1;        // counts down on `consumed`/`deleted` marks
+  int32_t remaining_receivers = 1;        // counts down on `received` marks
+  std::string data_file;                  // name inside DataFiles; empty when no data is stored
+  std::string data_sha256;                // lowercase hex SHA-256 of the stored data; empty when none
+  int64_t updated_at_ms = 0;              // wall clock of the last change (ms since epoch)
+
+  ResourceKey key() const {
+    return {metadata.destination_org_id, metadata.object_type, metadata.object_id};
+  }
+  bool operator==(const StoredObject&) const = default;
+};
+
+// A chunked data upload in progress (PUT …/data with Content-Range).
+struct UploadState {
+  ResourceKey key;
+  std::string part_file;                  // name inside DataFiles' uploads area
+  uint64_t total_size = 0;
+  uint64_t received_bytes = 0;            // sum of distinct received ranges
+  std::string received_ranges_json;       // [[first,last],…] merged, sorted
+  int64_t updated_at_ms = 0;
+  bool operator==(const UploadState&) const = default;
+};
+
+struct ObjectFilter {
+  std::string org;
+  std::optional<std::string> object_type;         // all types when absent
+  std::vector<ObjectStatus> statuses;             // any status when empty
+  std::optional<bool> originated_here;            // either side when absent
+};
+
+// The operations available inside a write. Valid only during the write function's call.
+class WriteTransaction {
+ public:
+  virtual ~WriteTransaction() = default;
+  virtual Result<StoredObject> get_object(const ResourceKey& key) = 0;  // kNotFound when absent
+  virtual Status put_object(const StoredObject& object) = 0;            // insert or replace
+  virtual Status delete_object(const ResourceKey& key) = 0;             // kNotFound when absent
+  // Next instance id: strictly greater than any returned before, also across restarts; initialised
+  // from wall-clock nanoseconds as MMS's persisted timebase.
+  virtual int64_t next_instance_id() = 0;
+  virtual Status add_webhook(const std::string& org, const std::string& object_type, const std::string& url) = 0;
+  virtual Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) = 0;
+  virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;   // kNotFound when none
+  virtual Status put_upload(const UploadState& upload) = 0;
+  virtual Status delete_upload(const ResourceKey& key) = 0;             // OK when absent
+  // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
+  // Not run when the write is rolled back.
+  virtual void after_commit(std::function<void()> action) = 0;
+};
+
+using WriteFunction = std::function<Status(WriteTransaction&)>;
+using WriteCompletion = std::function<void(Status)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // Reads.
+  virtual Result<StoredObject> get_object(const ResourceKey& key) = 0;
+  virtual Result<std::vector<StoredObject>> list_objects(const ObjectFilter& filter) = 0;
+  virtual Result<std::vector<std::string>> list_webhooks(const std::string& org, const std::string& object_type) = 0;
+  // Inactive objects whose activationTime is at or before now.
+  virtual Result<std::vector<StoredObject>> list_due_activations(SystemTime now) = 0;
+  // Objects whose expiration is at or before now.
+  virtual Result<std::vector<StoredObject>> list_expired(SystemTime now) = 0;
+  virtual Result<int64_t> count_objects() = 0;
+  // Every data_file and part_file name referenced by a row (for sweeping orphans at start-up).
+  virtual Result<std::vector<std::string>> referenced_files() = 0;
+
+  // Writes. `on_durable` runs on the store's commit thread after the commit (or with the write's error
+  // or the commit's error); it must be quick and must not call submit_write synchronously-waiting.
+  virtual void submit_write(WriteFunction write, WriteCompletion on_durable) = 0;
+  // Blocking convenience for start-up, maintenance and tests.
+  Status write(WriteFunction write);
+
+  // Stops accepting writes, finishes queued ones, closes the database cleanly. Idempotent.
+  virtual void close() = 0;
+};
+
+}  // namespace edgesync
