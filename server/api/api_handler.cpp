@@ -1,0 +1,92 @@
+#include "server/api/api_handler.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/names.hpp"
+#include "server/api/http_errors.hpp"
+#include "server/api/request_context.hpp"
+
+namespace edgesync {
+
+namespace asio = boost::asio;
+
+namespace {
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+
+Status check_path_name(const std::string& value, const char* what, const char* field) {
+  if (is_valid_name(value)) return Status::ok();
+  return Status::invalid(std::string(what) + " (" + html_escape(value) + ") contains invalid characters", field);
+}
+
+// Splits /api/v1/objects/... into an ObjectPath; the org comes from the path on a cloud and from the
+// node's identity on an edge.
+Result<ObjectPath> parse_object_path(const std::vector<std::string>& segments, const NodeIdentity& node) {
+  ObjectPath path;
+  size_t next = 3;  // after "api", "v1", "objects"
+  if (node.is_cloud()) {
+    if (segments.size() <= next) return Status::invalid("The URL must name an organization", "orgID");
+    path.org = segments[next++];
+    if (Status status = check_path_name(path.org, "Organization ID", "orgID"); !status) return status;
+  } else {
+    path.org = node.org;
+  }
+  const size_t remaining = segments.size() - next;
+  if (remaining == 0 || remaining > 3) return Status(StatusCode::kInvalidArgument, "");
+  path.depth = static_cast<int>(remaining);
+  path.object_type = segments[next];
+  if (Status status = check_path_name(path.object_type, "object Type", "objectType"); !status) return status;
+  if (remaining >= 2) {
+    path.object_id = segments[next + 1];
+    if (Status status = check_path_name(path.object_id, "object ID", "objectID"); !status) return status;
+  }
+  if (remaining == 3) path.operation = segments[next + 2];
+  return path;
+}
+
+}  // namespace
+
+ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator,
+                       const HttpConfig& config)
+    : objects_(objects), store_(store), authenticator_(authenticator), config_(config) {}
+
+http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
+  // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
+  const std::string_view path = path_of(target);
+  if (method == "PUT" && (ends_with(path, "/data") || ends_with(path, "/data/")))
+    return http::BodyMode::kStreamed;
+  return http::BodyMode::kBuffered;
+}
+
+asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
+  const uint64_t request_number = ++client_requests_;
+  const auto segments = http::split_path(request.path());
+  const bool wants_json = request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
+
+  if (segments.size() < 3 || segments[0] != "api" || segments[1] != "v1") co_return http::Response::empty(404);
+
+  auto caller = authenticator_.authenticate(request.header("Authorization"));
+  if (!caller) co_return error_response(caller.status(), wants_json);
+
+  RequestContext context{request, *caller, objects_, store_, config_, active_transfers_, started_, request_number};
+  const std::string& collection = segments[2];
+  if (collection == "health" && segments.size() == 3) co_return handle_health(context);
+  if (collection == "objects") {
+    auto path = parse_object_path(segments, objects_.node());
+    if (!path) co_return context.error(path.status());
+    co_return co_await handle_objects(context, *path);
+  }
+  co_return http::Response::empty(404);
+}
+
+bool RequestContext::wants_json() const {
+  return request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
+}
+
+http::Response RequestContext::error(const Status& status) const { return error_response(status, wants_json()); }
+
+}  // namespace edgesync

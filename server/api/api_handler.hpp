@@ -1,0 +1,37 @@
+// ApiHandler: the REST API of one node (`/api/v1/...`), behind the HTTP server.
+//
+// Authenticates every request, parses the MMS paths (cloud paths carry {orgID}, edge paths do not),
+// validates path names, and hands each endpoint to its handler function; no object logic lives here
+// (that is ObjectService). Thread-safe: called concurrently from every io thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "common/config.hpp"
+#include "server/auth/authenticator.hpp"
+#include "server/http/server.hpp"
+#include "server/objects/object_service.hpp"
+#include "server/store/store.hpp"
+
+namespace edgesync {
+
+class ApiHandler final : public http::RequestHandler {
+ public:
+  ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator, const HttpConfig& config);
+
+  http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
+  boost::asio::awaitable<http::Response> handle(http::Request& request) override;
+
+ private:
+  ObjectService& objects_;
+  Store& store_;
+  const Authenticator& authenticator_;
+  HttpConfig config_;
+  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+  std::atomic<uint64_t> client_requests_{0};
+  std::shared_ptr<std::atomic<uint32_t>> active_transfers_ = std::make_shared<std::atomic<uint32_t>>(0);
+};
+
+}  // namespace edgesync

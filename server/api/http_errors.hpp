@@ -1,0 +1,17 @@
+// The one place where a Status becomes an HTTP answer (API.md §1 "Error bodies").
+//
+// MMS clients print the body as is, so by default it is one line of plain text naming the problem;
+// with `Accept: application/json` it is {"error": "...", "field": "..."}. 404 and 405 carry no body,
+// as MMS's do.
+#pragma once
+
+#include "common/status.hpp"
+#include "server/http/response.hpp"
+
+namespace edgesync {
+
+int http_status_of(StatusCode code);
+
+http::Response error_response(const Status& status, bool wants_json);
+
+}  // namespace edgesync

@@ -1,0 +1,264 @@
+// The /api/v1/objects endpoints (reference/mms-reference.md §1.2): HTTP in, ObjectService call,
+// HTTP out. Object semantics live in ObjectService; this file only maps.
+#include <nlohmann/json.hpp>
+
+#include "common/base64.hpp"
+#include "common/metadata_codec.hpp"
+#include "server/api/request_context.hpp"
+#include "server/auth/authorizer.hpp"
+
+namespace edgesync {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr size_t kDownloadPieceBytes = 256 * 1024;
+
+ResourceKey key_of(const ObjectPath& path) { return {path.org, path.object_type, path.object_id}; }
+
+http::Response no_content() { return http::Response::empty(204); }
+
+// A slot among http.max_concurrent_transfers, released when the transfer's response is gone.
+class TransferSlot {
+ public:
+  static std::shared_ptr<TransferSlot> acquire(const std::shared_ptr<std::atomic<uint32_t>>& active, uint32_t limit) {
+    if (active->fetch_add(1) >= limit) {
+      active->fetch_sub(1);
+      return nullptr;
+    }
+    return std::shared_ptr<TransferSlot>(new TransferSlot(active));
+  }
+  ~TransferSlot() { active_->fetch_sub(1); }
+  TransferSlot(const TransferSlot&) = delete;
+  TransferSlot& operator=(const TransferSlot&) = delete;
+
+ private:
+  explicit TransferSlot(std::shared_ptr<std::atomic<uint32_t>> active) : active_(std::move(active)) {}
+  std::shared_ptr<std::atomic<uint32_t>> active_;
+};
+
+Status too_many_transfers() {
+  return Status(StatusCode::kTooManyRequests, "Too many concurrent data transfers; retry later");
+}
+
+// Reads of a cloud object by a caller without org rights succeed only for public objects, so the
+// object is looked at before the answer is decided (403 rather than 404 for what it may not see).
+Status authorize(RequestContext& context, const ObjectPath& path, Access access) {
+  const NodeIdentity& node = context.objects.node();
+  Status status =
+      authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, false);
+  if (status || access != Access::kRead || path.object_id.empty()) return status;
+  auto object = context.objects.get_object(key_of(path));
+  if (object && object->metadata.is_public) {
+    return authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, true);
+  }
+  return status;
+}
+
+http::Response json_list(const std::vector<StoredObject>& objects) {
+  if (objects.empty()) return http::Response::empty(404);  // MMS: an empty list is a 404
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& object : objects) list.push_back(metadata_to_json(object.metadata));
+  return http::Response::json(200, list.dump(2));
+}
+
+// ---- /objects/{org}/{type} ----------------------------------------------------------------
+
+http::Response list_updated(RequestContext& context, const ObjectPath& path) {
+  const auto received = context.request.query_param("received");
+  if (received && *received != "true" && *received != "false")
+    return context.error(Status::invalid("received must be true or false", "received"));
+  if (context.request.query_param("all_objects"))
+    return context.error(Status::invalid("all_objects (destination policy listing) is not supported", "all_objects"));
+  auto objects = context.objects.list_updated(path.org, path.object_type, received && *received == "true");
+  if (!objects) return context.error(objects.status());
+  return json_list(*objects);
+}
+
+Status check_webhook_url(const std::string& url) {
+  const bool http_scheme = url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0;
+  if (!http_scheme) return Status::invalid("Webhook URL (" + url + ") must start with http:// or https://", "url");
+  const size_t host_start = url.find("://") + 3;
+  const size_t host_end = url.find_first_of("/?#", host_start);
+  if (host_end == host_start || host_start >= url.size())
+    return Status::invalid("Webhook URL (" + url + ") has no host", "url");
+  for (unsigned char c : url) {
+    if (c <= 0x20 || c == 0x7f) return Status::invalid("Webhook URL contains spaces or control characters", "url");
+  }
+  return Status::ok();
+}
+
+asio::awaitable<http::Response> put_webhook(RequestContext& context, const ObjectPath& path) {
+  auto body = nlohmann::json::parse(context.request.body(), nullptr, false);
+  if (body.is_discarded() || !body.is_object())
+    co_return context.error(Status::invalid("Invalid JSON for webhook: expected {\"action\": …, \"url\": …}"));
+  const auto action = body.value("action", nlohmann::json()).is_string() ? body["action"].get<std::string>() : "";
+  const auto url = body.value("url", nlohmann::json()).is_string() ? body["url"].get<std::string>() : "";
+  if (action != "register" && action != "delete")
+    co_return context.error(Status::invalid("Invalid webhook action (" + action + "): expected register or delete",
+                                            "action"));
+  if (Status status = check_webhook_url(url); !status) co_return context.error(status);
+  Status status = action == "register" ? co_await context.objects.register_webhook(path.org, path.object_type, url)
+                                       : co_await context.objects.delete_webhook(path.org, path.object_type, url);
+  co_return status ? no_content() : context.error(status);
+}
+
+// ---- /objects/{org}/{type}/{id} -----------------------------------------------------------
+
+http::Response get_metadata(RequestContext& context, const ObjectPath& path) {
+  auto object = context.objects.get_object(key_of(path));
+  if (!object) return context.error(object.status());
+  return http::Response::json(200, metadata_to_text(object->metadata, /*pretty=*/true));
+}
+
+asio::awaitable<http::Response> put_metadata(RequestContext& context, const ObjectPath& path) {
+  const std::string& text = context.request.body();
+  if (text.empty()) co_return context.error(Status::invalid("Invalid JSON for update. Error: EOF"));
+  auto body = nlohmann::json::parse(text, nullptr, false);
+  if (body.is_discarded()) co_return context.error(Status::invalid("Invalid JSON for update. Error: malformed JSON"));
+  if (!body.is_object()) co_return context.error(Status::invalid("Invalid JSON for update: expected an object"));
+  const nlohmann::json meta_json = body.contains("meta") ? body["meta"] : nlohmann::json();
+  if (meta_json.is_null() || (meta_json.is_object() && meta_json.empty()))
+    co_return context.error(Status::invalid("Object's meta data does not contain object's ID", "objectID"));
+  auto metadata = metadata_from_json(meta_json);
+  if (!metadata) co_return context.error(metadata.status());
+
+  std::optional<std::string> inline_data;
+  if (body.contains("data") && !body["data"].is_null()) {
+    if (!body["data"].is_string())
+      co_return context.error(Status::invalid("Invalid JSON for field data: expected base64 text", "data"));
+    inline_data = base64_decode(body["data"].get<std::string>());
+    if (!inline_data) co_return context.error(Status::invalid("data is not valid base64", "data"));
+  }
+  Status status = co_await context.objects.put_object(key_of(path), std::move(*metadata), std::move(inline_data),
+                                                      context.caller);
+  co_return status ? no_content() : context.error(status);
+}
+
+// ---- /objects/{org}/{type}/{id}/data -------------------------------------------------------
+
+http::Response get_data(RequestContext& context, const ObjectPath& path) {
+  auto download = context.objects.open_data(key_of(path));
+  if (!download) return context.error(download.status());
+
+  std::optional<ByteRange> slice;
+  if (auto range_header = context.request.header("Range")) {
+    auto resolved = resolve_range_header(*range_header, download->size);
+    if (!resolved) {
+      http::Response refused = context.error(resolved.status());
+      if (resolved.status().code() == StatusCode::kRangeNotSatisfiable)
+        refused.set_header("Content-Range", "bytes */" + std::to_string(download->size));
+      return refused;
+    }
+    slice = *resolved;
+  }
+  auto slot = TransferSlot::acquire(context.active_transfers, context.config.max_concurrent_transfers);
+  if (!slot) return context.error(too_many_transfers());
+
+  const uint64_t first = slice ? slice->first : 0;
+  const uint64_t length = slice ? slice->length() : download->size;
+  http::Response response;
+  response.status = slice ? 206 : 200;
+  response.set_header("Content-Type", "application/octet-stream");
+  if (slice) {
+    response.set_header("Content-Range", "bytes " + std::to_string(slice->first) + "-" +
+                                             std::to_string(slice->last) + "/" + std::to_string(download->size));
+  }
+  auto reader = download->reader;
+  auto offset = std::make_shared<uint64_t>(first);
+  const uint64_t end = first + length;
+  response.stream = http::StreamedBody{
+      length, [reader, offset, end, slot](std::span<char> buffer) -> Result<size_t> {
+        const uint64_t want = std::min<uint64_t>({buffer.size(), end - *offset, kDownloadPieceBytes});
+        if (want == 0) return size_t{0};
+        auto read = reader->read_at(*offset, buffer.first(want));
+        if (!read) return read.status();
+        if (*read == 0) return Status::io_error("object data ended early");
+        *offset += *read;
+        return *read;
+      }};
+  return response;
+}
+
+asio::awaitable<http::Response> put_data(RequestContext& context, const ObjectPath& path) {
+  std::optional<ContentRange> content_range;
+  if (auto header = context.request.header("Content-Range")) {
+    auto parsed = parse_content_range(*header);
+    if (!parsed) co_return context.error(parsed.status());
+    content_range = *parsed;
+    if (auto length = context.request.content_length(); length && *length != content_range->range.length())
+      co_return context.error(Status::invalid("Content-Length does not match Content-Range", "Content-Range"));
+  }
+  auto slot = TransferSlot::acquire(context.active_transfers, context.config.max_concurrent_transfers);
+  if (!slot) co_return context.error(too_many_transfers());
+
+  http::Request& request = context.request;
+  BodyReader read_body = [&request](std::span<char> buffer) { return request.read_body_some(buffer); };
+  Status status = co_await context.objects.put_data(key_of(path), content_range, std::move(read_body));
+  co_return status ? no_content() : context.error(status);
+}
+
+// ---- marks, status, activate ----------------------------------------------------------------
+
+asio::awaitable<http::Response> put_mark(RequestContext& context, const ObjectPath& path, Mark mark) {
+  Status status = co_await context.objects.mark(key_of(path), mark);
+  co_return status ? no_content() : context.error(status);
+}
+
+http::Response get_status(RequestContext& context, const ObjectPath& path) {
+  auto object = context.objects.get_object(key_of(path));
+  if (!object) return context.error(object.status());
+  // MMS writes this content type, misspelt; its clients read the body whatever the type.
+  return http::Response::text(200, std::string(to_string(object->status)), "plain/text");
+}
+
+}  // namespace
+
+asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path) {
+  const std::string_view method = context.request.method();
+  const bool read = method == "GET" || method == "HEAD";
+  if (Status status = authorize(context, path, read ? Access::kRead : Access::kWrite); !status)
+    co_return context.error(status);
+
+  if (path.depth == 1) {
+    if (read) co_return list_updated(context, path);
+    if (method == "PUT") co_return co_await put_webhook(context, path);
+    co_return http::Response::empty(405);
+  }
+  if (path.depth == 2) {
+    if (read) co_return get_metadata(context, path);
+    if (method == "PUT") co_return co_await put_metadata(context, path);
+    if (method == "DELETE") {
+      Status status = co_await context.objects.delete_object(key_of(path));
+      co_return status ? no_content() : context.error(status);
+    }
+    co_return http::Response::empty(405);
+  }
+
+  const std::string& operation = path.operation;
+  if (operation == "data") {
+    if (read) co_return get_data(context, path);
+    if (method == "PUT") co_return co_await put_data(context, path);
+    co_return http::Response::empty(405);
+  }
+  if (operation == "status") {
+    if (read) co_return get_status(context, path);
+    co_return http::Response::empty(405);
+  }
+  const std::pair<const char*, Mark> marks[] = {
+      {"received", Mark::kReceived}, {"consumed", Mark::kConsumed}, {"deleted", Mark::kDeleted}};
+  for (const auto& [name, mark] : marks) {
+    if (operation != name) continue;
+    if (method == "PUT") co_return co_await put_mark(context, path, mark);
+    co_return http::Response::empty(405);
+  }
+  if (operation == "activate") {
+    if (method != "PUT") co_return http::Response::empty(405);
+    Status status = co_await context.objects.activate(key_of(path));
+    co_return status ? no_content() : context.error(status);
+  }
+  co_return http::Response::empty(400);  // unknown sub-operation, as MMS
+}
+
+}  // namespace edgesync

@@ -1,0 +1,44 @@
+// RequestContext: what every endpoint function of the API gets — the request, the authenticated
+// caller, the node's services. Internal to server/api.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+
+#include "common/config.hpp"
+#include "server/auth/identity.hpp"
+#include "server/http/request.hpp"
+#include "server/http/response.hpp"
+#include "server/objects/object_service.hpp"
+
+namespace edgesync {
+
+struct RequestContext {
+  http::Request& request;
+  const Identity& caller;
+  ObjectService& objects;
+  Store& store;
+  const HttpConfig& config;
+  std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
+  std::chrono::steady_clock::time_point started;
+  uint64_t client_requests = 0;
+
+  bool wants_json() const;
+  http::Response error(const Status& status) const;
+};
+
+// A path under /api/v1/objects split into its parts; `depth` counts the parts present after the org
+// (1 = type, 2 = type/id, 3 = type/id/operation).
+struct ObjectPath {
+  std::string org;
+  std::string object_type;
+  std::string object_id;
+  std::string operation;
+  int depth = 0;
+};
+
+boost::asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path);
+http::Response handle_health(RequestContext& context);
+
+}  // namespace edgesync

@@ -1,0 +1,43 @@
+#include "server/objects/async_store.hpp"
+
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+
+namespace edgesync {
+
+namespace asio = boost::asio;
+
+asio::awaitable<Status> durable_write(Store& store, WriteFunction write) {
+  auto initiate = [&store, write = std::move(write)](auto handler) mutable {
+    // The store completes on its commit thread: hop back to the coroutine's executor.
+    auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
+    store.submit_write(std::move(write), [shared_handler](Status status) {
+      auto executor = asio::get_associated_executor(*shared_handler);
+      asio::post(executor, [shared_handler, status = std::move(status)]() mutable {
+        (*shared_handler)(std::move(status));
+      });
+    });
+  };
+  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(std::move(initiate),
+                                                                                        asio::use_awaitable);
+}
+
+asio::awaitable<Status> run_blocking(asio::thread_pool& pool, std::function<Status()> work) {
+  auto home = co_await asio::this_coro::executor;
+  co_await asio::post(pool, asio::use_awaitable);
+  Status status;
+  try {
+    status = work();
+  } catch (const std::exception& error) {
+    status = Status::internal(error.what());
+  }
+  co_await asio::post(home, asio::use_awaitable);
+  co_return status;
+}
+
+}  // namespace edgesync

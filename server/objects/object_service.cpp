@@ -1,0 +1,511 @@
+#include "server/objects/object_service.hpp"
+
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <climits>
+#include <fcntl.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "server/objects/async_store.hpp"
+#include "server/objects/object_rules.hpp"
+#include "server/objects/upload_ranges.hpp"
+
+namespace edgesync {
+
+namespace asio = boost::asio;
+
+namespace {
+
+constexpr size_t kBodyBufferBytes = 256 * 1024;
+
+int64_t to_millis(SystemTime time) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+std::string_view mark_name(Mark mark) {
+  switch (mark) {
+    case Mark::kReceived: return "received";
+    case Mark::kConsumed: return "consumed";
+    case Mark::kDeleted: return "deleted";
+  }
+  return "";
+}
+
+// Drops the stored data of an object (the file goes after the commit).
+void drop_data(StoredObject& object, WriteTransaction& transaction, DataFiles& data_files) {
+  if (!object.data_file.empty()) {
+    transaction.after_commit([&data_files, file = object.data_file] { (void)data_files.remove(file); });
+  }
+  object.data_file.clear();
+  object.data_sha256.clear();
+  object.metadata.data_id = 0;
+  object.metadata.object_size = 0;
+}
+
+}  // namespace
+
+struct ObjectService::NewData {
+  std::string file_name;
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+ObjectService::ObjectService(Store& store, DataFiles& data_files, asio::thread_pool& blocking_pool, Options options)
+    : store_(store), data_files_(data_files), blocking_pool_(blocking_pool), options_(std::move(options)) {}
+
+Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const { return store_.get_object(key); }
+
+// ---------------------------------------------------------------------------------------------
+// Create / update.
+
+asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, ObjectMetadata metadata,
+                                                  std::optional<std::string> inline_data, const Identity& caller) {
+  const NodeIdentity& node = options_.node;
+  if (Status status = check_object_put({metadata, key, node, inline_data.has_value(), options_.now()}); !status)
+    co_return status;
+
+  if (metadata.no_data) {  // a notification object: nothing to transfer, ever
+    inline_data.reset();
+    metadata.link.clear();
+    metadata.source_data_uri.clear();
+    metadata.public_key.clear();
+    metadata.signature.clear();
+  }
+
+  // Data first, durable, under a fresh name: the metadata that points at it commits afterwards.
+  std::optional<NewData> new_data;
+  if (inline_data) {
+    auto stored = co_await store_bytes(key, std::move(*inline_data));
+    if (!stored) co_return stored.status();
+    new_data = std::move(*stored);
+  } else if (!metadata.source_data_uri.empty() && !metadata.meta_only) {
+    auto imported = co_await import_source_file(key, *file_uri_path(metadata.source_data_uri));
+    if (!imported) co_return imported.status();
+    new_data = std::move(*imported);
+  }
+
+  const int64_t now_ms = to_millis(options_.now());
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto existing = transaction.get_object(key);
+    if (!existing && existing.status().code() != StatusCode::kNotFound) return existing.status();
+    if (existing && !existing->originated_here)
+      return Status::invalid("Can't update an object this node received; only its origin can", "objectID");
+    if (existing && existing->originated_here && !is_updatable_here(existing->status))
+      return Status::invalid(std::string("Can't update an object in status ") + std::string(to_string(existing->status)),
+                             "objectID");
+    if (existing && metadata.meta_only && existing->status == ObjectStatus::kConsumedByDestination)
+      return Status::invalid("Can't make a metaOnly update of an object already consumed", "metaOnly");
+
+    StoredObject object;
+    object.metadata = metadata;
+    ObjectMetadata& meta = object.metadata;
+    meta.destination_org_id = key.org;
+    if (meta.origin_type.empty() && meta.origin_id.empty()) {
+      meta.origin_type = node.dest_type;
+      meta.origin_id = node.dest_id;
+    }
+    if (node.is_cloud()) meta.owner_id = caller.owner_id();
+    if (meta.consumers == 0) meta.consumers = 1;
+    if (meta.consumers == -1) meta.consumers = INT32_MAX;
+    meta.chunk_size = static_cast<int64_t>(options_.chunk_size);
+    meta.deleted = false;
+    meta.instance_id = transaction.next_instance_id();
+    meta.data_id = 0;
+    meta.object_size = 0;
+    object.originated_here = true;
+    object.remaining_consumers = meta.consumers;
+    object.remaining_receivers = meta.consumers;
+    object.updated_at_ms = now_ms;
+
+    const bool had_data = existing && existing->originated_here && !existing->data_file.empty();
+    if (new_data) {
+      object.data_file = new_data->file_name;
+      object.data_sha256 = new_data->sha256;
+      meta.object_size = static_cast<int64_t>(new_data->size);
+      meta.data_id = meta.instance_id;
+      if (had_data) transaction.after_commit([this, file = existing->data_file] { (void)data_files_.remove(file); });
+      object.status = ObjectStatus::kReady;
+    } else if (meta.meta_only && had_data) {
+      // Keep the data and everything that describes it; MMS stores the request's size here (a bug).
+      object.data_file = existing->data_file;
+      object.data_sha256 = existing->data_sha256;
+      meta.object_size = existing->metadata.object_size;
+      meta.data_id = existing->metadata.data_id;
+      meta.hash_algorithm = existing->metadata.hash_algorithm;
+      meta.public_key = existing->metadata.public_key;
+      meta.signature = existing->metadata.signature;
+      object.status = existing->status;
+    } else {
+      if (existing && existing->originated_here) drop_data(*existing, transaction, data_files_);
+      object.status = (meta.no_data || !meta.link.empty()) ? ObjectStatus::kReady : ObjectStatus::kNotReady;
+    }
+    if (Status put = transaction.put_object(object); !put) return put;
+    // A new version starts its upload afresh.
+    return transaction.delete_upload(key);
+  });
+
+  if (!status && new_data) (void)data_files_.remove(new_data->file_name);
+  co_return status;
+}
+
+asio::awaitable<Result<ObjectService::NewData>> ObjectService::store_bytes(const ResourceKey& key, std::string bytes) {
+  std::optional<NewData> result;
+  Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
+    auto writer = data_files_.create(key);
+    if (!writer) return writer.status();
+    if (Status appended = (*writer)->append(bytes); !appended) return appended;
+    auto finished = (*writer)->finish();
+    if (!finished) return finished.status();
+    result = NewData{finished->file_name, finished->size, finished->sha256};
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return std::move(*result);
+}
+
+asio::awaitable<Result<ObjectService::NewData>> ObjectService::import_source_file(const ResourceKey& key,
+                                                                                   const std::string& path) {
+  std::optional<NewData> result;
+  Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
+    auto writer = data_files_.create(key);
+    if (!writer) {
+      ::close(fd);
+      return writer.status();
+    }
+    std::vector<char> buffer(kBodyBufferBytes);
+    while (true) {
+      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        ::close(fd);
+        return Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
+      }
+      if (n == 0) break;
+      if (Status appended = (*writer)->append({buffer.data(), static_cast<size_t>(n)}); !appended) {
+        ::close(fd);
+        return appended;
+      }
+    }
+    ::close(fd);
+    auto finished = (*writer)->finish();
+    if (!finished) return finished.status();
+    result = NewData{finished->file_name, finished->size, finished->sha256};
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return std::move(*result);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Delete.
+
+asio::awaitable<Status> ObjectService::delete_object(const ResourceKey& key) {
+  const bool cloud = options_.node.is_cloud();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto existing = transaction.get_object(key);
+    if (!existing) {
+      if (existing.status().code() != StatusCode::kNotFound) return existing.status();
+      return cloud ? Status::not_found() : Status::invalid("Failed to delete the object. Error: Object not found");
+    }
+    if (!existing->originated_here && !cloud)
+      return Status::invalid("Failed to delete the object. Error: an edge node can't delete an object it received");
+    // No destinations are tracked yet on a single node: the object goes at once, data after commit.
+    drop_data(*existing, transaction, data_files_);
+    if (auto upload = transaction.get_upload(key)) {
+      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+    }
+    if (Status removed = transaction.delete_upload(key); !removed) return removed;
+    return transaction.delete_object(key);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data.
+
+namespace {
+
+Status check_data_target(const Result<StoredObject>& object) {
+  if (!object) return object.status().code() == StatusCode::kNotFound ? Status::not_found() : object.status();
+  if (!object->originated_here)
+    return Status::invalid("Can't upload data of an object this node received; only its origin can");
+  if (object->metadata.no_data) return Status::invalid("Can't upload data of a noData object", "noData");
+  if (!is_updatable_here(object->status))
+    return Status::invalid(std::string("Can't upload data of an object in status ") +
+                           std::string(to_string(object->status)));
+  return Status::ok();
+}
+
+}  // namespace
+
+asio::awaitable<Status> ObjectService::put_data(const ResourceKey& key, std::optional<ContentRange> content_range,
+                                                BodyReader read_body) {
+  if (Status status = check_data_target(store_.get_object(key)); !status) co_return status;
+  if (content_range) co_return co_await put_data_chunk(key, *content_range, read_body);
+
+  auto data = co_await write_whole_body(key, read_body);
+  if (!data) co_return data.status();
+  co_return co_await attach_data(key, std::move(*data), 0);
+}
+
+asio::awaitable<Result<ObjectService::NewData>> ObjectService::write_whole_body(const ResourceKey& key,
+                                                                                 BodyReader& read_body) {
+  auto writer = data_files_.create(key);
+  if (!writer) co_return writer.status();
+  std::vector<char> buffer(kBodyBufferBytes);
+  while (true) {
+    auto received = co_await read_body(buffer);
+    if (!received) co_return received.status();  // the writer's destructor removes the temp file
+    if (*received == 0) break;
+    // Appends land in the page cache; the one fsync is in finish(), off the io thread.
+    if (Status appended = (*writer)->append({buffer.data(), *received}); !appended) co_return appended;
+  }
+  std::optional<NewData> result;
+  Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
+    auto finished = (*writer)->finish();
+    if (!finished) return finished.status();
+    result = NewData{finished->file_name, finished->size, finished->sha256};
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return std::move(*result);
+}
+
+asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size) {
+  const int64_t now_ms = to_millis(options_.now());
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (Status target = check_data_target(object); !target) return target;
+    if (!object->data_file.empty()) {
+      transaction.after_commit([this, file = object->data_file] { (void)data_files_.remove(file); });
+    }
+    ObjectMetadata& meta = object->metadata;
+    object->data_file = data.file_name;
+    object->data_sha256 = data.sha256;
+    object->status = ObjectStatus::kReady;
+    object->updated_at_ms = now_ms;
+    meta.object_size = static_cast<int64_t>(data.size);
+    meta.instance_id = transaction.next_instance_id();
+    meta.data_id = meta.instance_id;
+    meta.source_data_uri.clear();
+    if (upload_chunk_size > 0) meta.upload_chunk_size = static_cast<int64_t>(upload_chunk_size);
+    return transaction.put_object(*object);
+  });
+  if (!status) (void)data_files_.remove(data.file_name);
+  co_return status;
+}
+
+asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, const ContentRange& range,
+                                                      BodyReader& read_body) {
+  // 1. Find or start the upload: its part file is sized to the total announced by the client.
+  std::string part_file;
+  Status started = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto upload = transaction.get_upload(key);
+    if (upload && upload->total_size == range.total) {
+      part_file = upload->part_file;
+      return Status::ok();
+    }
+    if (!upload && upload.status().code() != StatusCode::kNotFound) return upload.status();
+    if (upload) {  // a different total: the client started over
+      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+    }
+    auto created = data_files_.create_part(key, range.total);
+    if (!created) return created.status();
+    part_file = *created;
+    return transaction.put_upload(UploadState{key, part_file, range.total, 0, "[]", to_millis(options_.now())});
+  });
+  if (!started) co_return started;
+
+  // 2. The chunk's bytes, durable at their offset before the range is recorded.
+  std::vector<char> buffer(kBodyBufferBytes);
+  uint64_t offset = range.range.first;
+  while (true) {
+    auto received = co_await read_body(buffer);
+    if (!received) co_return received.status();
+    if (*received == 0) break;
+    if (offset + *received > range.range.last + 1)
+      co_return Status::invalid("The body is longer than its Content-Range", "Content-Range");
+    Status written = co_await run_blocking(blocking_pool_, [&]() -> Status {
+      return data_files_.write_part(part_file, offset, {buffer.data(), *received});
+    });
+    if (!written) co_return written;
+    offset += *received;
+  }
+  if (offset != range.range.last + 1)
+    co_return Status::invalid("The body is shorter than its Content-Range", "Content-Range");
+
+  // 3. Record the range; the chunk that completes the object finalises it.
+  bool complete = false;
+  Status recorded = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto upload = transaction.get_upload(key);
+    if (!upload) return upload.status().code() == StatusCode::kNotFound
+                            ? Status::conflict("The upload was restarted by another request")
+                            : upload.status();
+    if (upload->part_file != part_file) return Status::conflict("The upload was restarted by another request");
+    auto merged = add_received_range(upload->received_ranges_json, range.range);
+    if (!merged) return merged.status();
+    upload->received_ranges_json = merged->ranges_json;
+    upload->received_bytes = merged->received_bytes;
+    upload->updated_at_ms = to_millis(options_.now());
+    complete = upload->received_bytes == upload->total_size;
+    return transaction.put_upload(*upload);
+  });
+  if (!recorded || !complete) co_return recorded;
+
+  std::optional<NewData> data;
+  Status finished = co_await run_blocking(blocking_pool_, [&]() -> Status {
+    auto done = data_files_.finish_part(part_file, key);
+    if (!done) return done.status();
+    data = NewData{done->file_name, done->size, done->sha256};
+    return Status::ok();
+  });
+  if (!finished) co_return finished;
+  Status attached = co_await attach_data(key, std::move(*data), range.range.length());
+  if (!attached) co_return attached;
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) { return transaction.delete_upload(key); });
+}
+
+Result<DataDownload> ObjectService::open_data(const ResourceKey& key) const {
+  auto object = store_.get_object(key);
+  if (!object) return object.status().code() == StatusCode::kNotFound ? Status::not_found() : object.status();
+  if (!is_data_readable(object->status) || object->data_file.empty()) return Status::not_found();
+  auto reader = data_files_.open_reader(object->data_file);
+  if (!reader) {
+    // The row may have moved on to a newer file between the read and the open.
+    return reader.status().code() == StatusCode::kNotFound ? Status::not_found() : reader.status();
+  }
+  const uint64_t size = (*reader)->size();
+  return DataDownload{std::shared_ptr<DataFileReader>(std::move(*reader)), size};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Marks and activation.
+
+asio::awaitable<Status> ObjectService::mark(const ResourceKey& key, Mark mark) {
+  const std::string name(mark_name(mark));
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) {
+      if (object.status().code() != StatusCode::kNotFound) return object.status();
+      return Status::invalid("Failed to find object to mark as " + name);
+    }
+    const ObjectStatus status = object->status;
+    const bool receivable = status == ObjectStatus::kCompletelyReceived || status == ObjectStatus::kReceived;
+    const bool allowed = object->originated_here ? false
+                         : mark == Mark::kDeleted ? status == ObjectStatus::kDeleted
+                                                  : receivable;
+    if (!allowed) {
+      // MMS ends this message with a blank line; clients print it as is.
+      return Status::invalid("Invalid attempt to mark object in status " + std::string(to_string(status)) + " as " +
+                             name + "\n");
+    }
+    object->updated_at_ms = to_millis(options_.now());
+    switch (mark) {
+      case Mark::kReceived:
+        if (object->remaining_receivers > 0) --object->remaining_receivers;
+        if (object->remaining_receivers == 0) object->status = ObjectStatus::kReceived;
+        break;
+      case Mark::kConsumed:
+        if (object->remaining_consumers > 0) --object->remaining_consumers;
+        if (object->remaining_consumers == 0) object->status = ObjectStatus::kConsumed;
+        break;
+      case Mark::kDeleted:
+        if (object->remaining_consumers > 0) --object->remaining_consumers;
+        if (object->remaining_consumers == 0) {
+          // Every consumer saw the deletion: the copy goes.
+          drop_data(*object, transaction, data_files_);
+          return transaction.delete_object(key);
+        }
+        break;
+    }
+    return transaction.put_object(*object);
+  });
+}
+
+asio::awaitable<Status> ObjectService::activate(const ResourceKey& key) {
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) {
+      if (object.status().code() != StatusCode::kNotFound) return object.status();
+      return Status::invalid("Failed to activate the object. Error: Object not found");
+    }
+    if (!object->originated_here)
+      return Status::invalid("Failed to activate the object. Error: only the object's origin can activate it");
+    if (!object->metadata.inactive) return Status::ok();
+    object->metadata.inactive = false;
+    object->updated_at_ms = to_millis(options_.now());
+    return transaction.put_object(*object);
+  });
+}
+
+asio::awaitable<Result<size_t>> ObjectService::activate_due_objects() {
+  auto due = store_.list_due_activations(options_.now());
+  if (!due) co_return due.status();
+  size_t activated = 0;
+  for (const auto& object : *due) {
+    Status status = co_await activate(object.key());
+    if (status) {
+      ++activated;
+    } else {
+      spdlog::warn("auto-activation of {} failed: {}", object.key().to_string(), status.message());
+    }
+  }
+  co_return activated;
+}
+
+asio::awaitable<Result<size_t>> ObjectService::remove_expired_objects() {
+  if (!options_.node.is_cloud()) co_return size_t{0};
+  auto expired = store_.list_expired(options_.now());
+  if (!expired) co_return expired.status();
+  std::vector<ResourceKey> keys;
+  for (const auto& object : *expired) keys.push_back(object.key());
+  const size_t count = keys.size();
+  if (Status status = co_await remove_objects(std::move(keys)); !status) co_return status;
+  co_return count;
+}
+
+asio::awaitable<Status> ObjectService::remove_objects(std::vector<ResourceKey> keys) {
+  const SystemTime now = options_.now();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    for (const auto& key : keys) {
+      auto object = transaction.get_object(key);
+      if (!object) continue;  // already gone
+      // Re-check inside the transaction: an update may have moved the expiration.
+      auto expiration = parse_rfc3339(object->metadata.expiration);
+      if (!expiration || *expiration > now) continue;
+      drop_data(*object, transaction, data_files_);
+      if (Status removed = transaction.delete_object(key); !removed) return removed;
+    }
+    return Status::ok();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing and webhooks.
+
+Result<std::vector<StoredObject>> ObjectService::list_updated(const std::string& org, const std::string& object_type,
+                                                              bool include_received) const {
+  ObjectFilter filter;
+  filter.org = org;
+  filter.object_type = object_type;
+  filter.originated_here = false;
+  filter.statuses = {ObjectStatus::kCompletelyReceived, ObjectStatus::kDeleted};
+  if (include_received) filter.statuses.push_back(ObjectStatus::kReceived);
+  return store_.list_objects(filter);
+}
+
+asio::awaitable<Status> ObjectService::register_webhook(const std::string& org, const std::string& object_type,
+                                                        const std::string& url) {
+  co_return co_await durable_write(
+      store_, [&](WriteTransaction& transaction) { return transaction.add_webhook(org, object_type, url); });
+}
+
+asio::awaitable<Status> ObjectService::delete_webhook(const std::string& org, const std::string& object_type,
+                                                      const std::string& url) {
+  co_return co_await durable_write(
+      store_, [&](WriteTransaction& transaction) { return transaction.remove_webhook(org, object_type, url); });
+}
+
+}  // namespace edgesync

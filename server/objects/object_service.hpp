@@ -1,0 +1,108 @@
+// ObjectService: the object operations of one node's application API, with MMS's semantics
+// (reference/mms-reference.md §1.3–1.8): create/update, delete, data upload (whole or in
+// Content-Range chunks) and download, status, received/consumed/deleted marks, activation,
+// the list of updated objects, webhooks, auto-activation and expiration.
+//
+// It owns no state beyond its collaborators: the Store (metadata, durable through group commit),
+// DataFiles (object data, fsynced before the metadata that points at it commits) and a blocking pool
+// (fsync and hashing stay off io threads). Thread-safe; every method may be called concurrently.
+// Errors come back as Status; the API layer maps them to HTTP.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "common/byte_range.hpp"
+#include "common/object_metadata.hpp"
+#include "common/resource_key.hpp"
+#include "common/status.hpp"
+#include "common/time_format.hpp"
+#include "server/auth/identity.hpp"
+#include "server/objects/node_identity.hpp"
+#include "server/store/data_files.hpp"
+#include "server/store/store.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
+
+namespace edgesync {
+
+// Pulls the next piece of a request body; 0 at the end.
+using BodyReader = std::function<boost::asio::awaitable<Result<size_t>>(std::span<char>)>;
+
+enum class Mark { kReceived, kConsumed, kDeleted };
+
+// An object's data opened for reading.
+struct DataDownload {
+  std::shared_ptr<DataFileReader> reader;
+  uint64_t size = 0;
+};
+
+class ObjectService {
+ public:
+  struct Options {
+    NodeIdentity node;
+    uint64_t chunk_size = 5 * 1024 * 1024;
+    std::function<SystemTime()> now = [] { return std::chrono::system_clock::now(); };
+  };
+
+  ObjectService(Store& store, DataFiles& data_files, boost::asio::thread_pool& blocking_pool, Options options);
+  ObjectService(const ObjectService&) = delete;
+  ObjectService& operator=(const ObjectService&) = delete;
+
+  const NodeIdentity& node() const { return options_.node; }
+
+  Result<StoredObject> get_object(const ResourceKey& key) const;
+
+  // PUT …/{type}/{id}: creates or replaces the object (a new instanceID each time).
+  boost::asio::awaitable<Status> put_object(const ResourceKey& key, ObjectMetadata metadata,
+                                            std::optional<std::string> inline_data, const Identity& caller);
+  // DELETE …/{type}/{id} on the origin side.
+  boost::asio::awaitable<Status> delete_object(const ResourceKey& key);
+
+  // PUT …/data: the whole body, or one chunk when content_range is set.
+  boost::asio::awaitable<Status> put_data(const ResourceKey& key, std::optional<ContentRange> content_range,
+                                          BodyReader read_body);
+  // GET …/data: kNotFound when the object is missing, has no data, or is not in a readable status.
+  Result<DataDownload> open_data(const ResourceKey& key) const;
+
+  boost::asio::awaitable<Status> mark(const ResourceKey& key, Mark mark);
+  boost::asio::awaitable<Status> activate(const ResourceKey& key);
+
+  // GET …/{type}: objects received here that the application has not handled yet.
+  Result<std::vector<StoredObject>> list_updated(const std::string& org, const std::string& object_type,
+                                                 bool include_received) const;
+
+  boost::asio::awaitable<Status> register_webhook(const std::string& org, const std::string& object_type,
+                                                  const std::string& url);
+  boost::asio::awaitable<Status> delete_webhook(const std::string& org, const std::string& object_type,
+                                                const std::string& url);
+
+  // Background duties: activate objects whose activationTime passed; remove expired objects (cloud).
+  // Return how many objects they changed.
+  boost::asio::awaitable<Result<size_t>> activate_due_objects();
+  boost::asio::awaitable<Result<size_t>> remove_expired_objects();
+
+ private:
+  struct NewData;  // a data file written and fsynced, not yet committed
+  boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
+  boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);
+  boost::asio::awaitable<Result<NewData>> store_bytes(const ResourceKey& key, std::string bytes);
+  boost::asio::awaitable<Status> put_data_chunk(const ResourceKey& key, const ContentRange& range,
+                                                BodyReader& read_body);
+  boost::asio::awaitable<Status> attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size);
+  boost::asio::awaitable<Status> remove_objects(std::vector<ResourceKey> keys);
+
+  Store& store_;
+  DataFiles& data_files_;
+  boost::asio::thread_pool& blocking_pool_;
+  Options options_;
+};
+
+}  // namespace edgesync
