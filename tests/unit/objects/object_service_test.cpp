@@ -9,6 +9,7 @@
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <random>
+#include <set>
 
 #include "server/objects/object_service.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
