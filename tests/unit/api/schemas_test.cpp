@@ -1,0 +1,31 @@
+// schemas/ stays in step with the code: every schema parses, and the metadata schema names exactly
+// the fields the codec writes.
+#define BOOST_TEST_MODULE schemas_test
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/metadata_codec.hpp"
+
+namespace {
+nlohmann::json load(const std::string& name) {
+  std::ifstream in(std::string(EDGESYNC_SOURCE_DIR) + "/schemas/" + name);
+  BOOST_REQUIRE_MESSAGE(in, "cannot open schemas/" << name);
+  return nlohmann::json::parse(in);
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(every_schema_is_valid_json) {
+  for (const char* name : {"metadata.schema.json", "object-put.schema.json", "webhook.schema.json",
+                           "error.schema.json", "health.schema.json"}) {
+    BOOST_TEST_CONTEXT(name) { BOOST_TEST(load(name).is_object()); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(metadata_schema_names_every_codec_field) {
+  std::set<std::string> schema_fields, codec_fields;
+  for (const auto& [name, _] : load("metadata.schema.json")["properties"].items()) schema_fields.insert(name);
+  for (const auto& [name, _] : edgesync::metadata_to_json(edgesync::ObjectMetadata{}).items()) codec_fields.insert(name);
+  BOOST_TEST((schema_fields == codec_fields));
+}
