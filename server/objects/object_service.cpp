@@ -141,7 +141,10 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
       object.status = (meta.no_data || !meta.link.empty()) ? ObjectStatus::kReady : ObjectStatus::kNotReady;
     }
     if (Status put = transaction.put_object(object); !put) return put;
-    // A new version starts its upload afresh.
+    // A new version starts its upload afresh: the old chunks belong to the old version.
+    if (auto upload = transaction.get_upload(key)) {
+      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+    }
     return transaction.delete_upload(key);
   });
 
