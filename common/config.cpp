@@ -1,1 +1,171 @@
-// placeholder
+#include "common/config.hpp"
+
+#include <charconv>
+#include <set>
+#include <type_traits>
+#include <yaml-cpp/yaml.h>
+
+#include "common/names.hpp"
+
+namespace edgesync {
+namespace {
+
+// Reads the YAML tree into Config, one known key at a time; every error starts with the dotted key.
+class ConfigReader {
+ public:
+  explicit ConfigReader(Config& config) : config_(config) {}
+
+  Status read(const YAML::Node& root) {
+    if (!root.IsDefined() || root.IsNull()) return Status::ok();  // an empty file: all defaults
+    if (!root.IsMap()) return Status::invalid("the configuration must be a YAML mapping of keys", "");
+    if (Status status = visit(root, ""); !status) return status;
+    return Status::ok();
+  }
+
+ private:
+  Status visit(const YAML::Node& map, const std::string& prefix) {
+    for (const auto& entry : map) {
+      const std::string key = prefix + entry.first.as<std::string>();
+      const YAML::Node& value = entry.second;
+      if (value.IsMap() && is_section(key)) {
+        if (Status status = visit(value, key + "."); !status) return status;
+        continue;
+      }
+      if (Status status = assign(key, value); !status) return status;
+    }
+    return Status::ok();
+  }
+
+  static bool is_section(const std::string& key) {
+    static const std::set<std::string> kSections = {"auth", "log", "http", "store", "objects", "meta", "meta.sync",
+                                                    "meta.sync.status"};
+    return kSections.count(key) > 0;
+  }
+
+  Status assign(const std::string& key, const YAML::Node& value) {
+    if (key == "mode") {
+      std::string mode;
+      if (Status s = text(key, value, mode); !s) return s;
+      if (mode != "cloud" && mode != "edge") return Status::invalid(key + ": must be cloud or edge", key);
+      config_.mode = mode == "cloud" ? NodeMode::kCloud : NodeMode::kEdge;
+      return Status::ok();
+    }
+    if (key == "auth.type") {
+      std::string kind;
+      if (Status s = text(key, value, kind); !s) return s;
+      if (kind != "dummy" && kind != "preset") return Status::invalid(key + ": must be dummy or preset", key);
+      config_.auth = kind == "dummy" ? AuthKind::kDummy : AuthKind::kPreset;
+      return Status::ok();
+    }
+    if (key == "listen") return text(key, value, config_.listen);
+    if (key == "data_dir") return text(key, value, config_.data_dir);
+    if (key == "org") return text(key, value, config_.org);
+    if (key == "dest_type") return text(key, value, config_.dest_type);
+    if (key == "dest_id") return text(key, value, config_.dest_id);
+    if (key == "cloud_url") return text(key, value, config_.cloud_url);
+    if (key == "auth.file") return text(key, value, config_.auth_file);
+    if (key == "log.level") return text(key, value, config_.log_level);
+    if (key == "log.format") return text(key, value, config_.log_format);
+    if (key == "http.threads") return number(key, value, config_.http.threads, 0, 256);
+    if (key == "http.max_header_bytes") return number(key, value, config_.http.max_header_bytes, 1024, 1 << 20);
+    if (key == "http.max_metadata_bytes")
+      return number(key, value, config_.http.max_metadata_bytes, uint64_t{1024}, uint64_t{1} << 30);
+    if (key == "http.read_timeout_seconds") return number(key, value, config_.http.read_timeout_seconds, 1u, 86400u);
+    if (key == "http.idle_timeout_seconds") return number(key, value, config_.http.idle_timeout_seconds, 1u, 86400u);
+    if (key == "http.max_concurrent_transfers")
+      return number(key, value, config_.http.max_concurrent_transfers, 1u, 100000u);
+    if (key == "http.shutdown_grace_seconds")
+      return number(key, value, config_.http.shutdown_grace_seconds, 0u, 3600u);
+    if (key == "store.chunk_size")
+      return number(key, value, config_.store.chunk_size, uint64_t{4096}, uint64_t{1} << 30);
+    if (key == "store.max_batch_writes") return number(key, value, config_.store.max_batch_writes, 1u, 100000u);
+    if (key == "objects.activation_interval_seconds")
+      return number(key, value, config_.objects.activation_interval_seconds, 1u, 86400u);
+    if (key == "objects.maintenance_interval_seconds")
+      return number(key, value, config_.objects.maintenance_interval_seconds, 1u, 86400u);
+    if (key == "meta.sync.status.interval")
+      return number(key, value, config_.meta_sync_status_interval_seconds, 1u, 86400u);
+    return Status::invalid("unknown key: " + key, key);
+  }
+
+  static Status text(const std::string& key, const YAML::Node& value, std::string& out) {
+    if (!value.IsScalar()) return Status::invalid(key + ": must be a string", key);
+    out = value.Scalar();
+    return Status::ok();
+  }
+
+  template <class Integer>
+  static Status number(const std::string& key, const YAML::Node& value, Integer& out,
+                       std::type_identity_t<Integer> minimum, std::type_identity_t<Integer> maximum) {
+    const std::string range = " between " + std::to_string(minimum) + " and " + std::to_string(maximum);
+    if (!value.IsScalar()) return Status::invalid(key + ": must be an integer" + range, key);
+    const std::string& scalar = value.Scalar();
+    Integer parsed{};
+    auto [end, error] = std::from_chars(scalar.data(), scalar.data() + scalar.size(), parsed);
+    if (error != std::errc() || end != scalar.data() + scalar.size() || parsed < minimum || parsed > maximum)
+      return Status::invalid(key + ": must be an integer" + range + " (got " + scalar + ")", key);
+    out = parsed;
+    return Status::ok();
+  }
+
+  Config& config_;
+};
+
+Status check_listen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return Status::invalid("listen: must be HOST:PORT", "listen");
+  std::string host = listen.substr(0, colon);
+  if (host.front() == '[' && host.back() != ']') return Status::invalid("listen: bad IPv6 address", "listen");
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
+    return Status::invalid("listen: port must be a number from 0 to 65535 (got " + port_text + ")", "listen");
+  return Status::ok();
+}
+
+}  // namespace
+
+std::string_view to_string(NodeMode mode) { return mode == NodeMode::kCloud ? "cloud" : "edge"; }
+
+Result<Config> load_config_file(const std::string& path) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Status::invalid("cannot read the configuration file " + path, "config");
+  } catch (const YAML::Exception& error) {
+    return Status::invalid(path + ": line " + std::to_string(error.mark.line + 1) + ": " + error.msg, "config");
+  }
+  Config config;
+  ConfigReader reader(config);
+  try {
+    if (Status status = reader.read(root); !status)
+      return Status::invalid(path + ": " + status.message(), status.field());
+  } catch (const YAML::Exception& error) {
+    return Status::invalid(path + ": " + error.msg, "config");
+  }
+  return config;
+}
+
+Status validate_config(const Config& config) {
+  if (Status status = check_listen(config.listen); !status) return status;
+  if (config.data_dir.empty()) return Status::invalid("data_dir: must not be empty", "data_dir");
+  if (config.auth == AuthKind::kPreset && config.auth_file.empty())
+    return Status::invalid("auth.file: the preset authenticator needs a credentials file", "auth.file");
+  if (config.mode == NodeMode::kEdge) {
+    const std::pair<const char*, const std::string*> identity[] = {
+        {"org", &config.org}, {"dest_type", &config.dest_type}, {"dest_id", &config.dest_id}};
+    for (const auto& [key, value] : identity) {
+      if (value->empty()) return Status::invalid(std::string(key) + ": required on an edge node", key);
+      if (!is_valid_name(*value))
+        return Status::invalid(std::string(key) + ": (" + html_escape(*value) + ") contains invalid characters", key);
+    }
+    if (config.cloud_url.rfind("http://", 0) != 0 && config.cloud_url.rfind("https://", 0) != 0)
+      return Status::invalid("cloud_url: required on an edge node, as http://HOST:PORT or https://HOST:PORT",
+                             "cloud_url");
+  }
+  return Status::ok();
+}
+
+}  // namespace edgesync

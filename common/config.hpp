@@ -48,6 +48,7 @@ struct Config {
   HttpConfig http;
   StoreConfig store;
   ObjectsConfig objects;
+  uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
 };
 
 std::string_view to_string(NodeMode mode);

@@ -99,8 +99,13 @@ asio::awaitable<http::Response> put_webhook(RequestContext& context, const Objec
     co_return context.error(Status::invalid("Invalid webhook action (" + action + "): expected register or delete",
                                             "action"));
   if (Status status = check_webhook_url(url); !status) co_return context.error(status);
-  Status status = action == "register" ? co_await context.objects.register_webhook(path.org, path.object_type, url)
-                                       : co_await context.objects.delete_webhook(path.org, path.object_type, url);
+  // Not a ?: with a co_await in each arm: GCC 12 destroys the result twice there.
+  Status status;
+  if (action == "register") {
+    status = co_await context.objects.register_webhook(path.org, path.object_type, url);
+  } else {
+    status = co_await context.objects.delete_webhook(path.org, path.object_type, url);
+  }
   co_return status ? no_content() : context.error(status);
 }
 

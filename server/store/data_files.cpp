@@ -1,1 +1,267 @@
-// placeholder
+#include "server/store/data_files.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <random>
+#include <set>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace edgesync {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kObjectsDir = "objects";
+constexpr const char* kTempDir = "tmp";
+constexpr const char* kUploadsDir = "uploads";
+constexpr size_t kHashBufferBytes = 1 << 20;
+
+Status errno_status(const std::string& what) { return Status::io_error(what + ": " + std::strerror(errno)); }
+
+std::string to_hex(const unsigned char* bytes, size_t size) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(size * 2);
+  for (size_t i = 0; i < size; ++i) {
+    hex += kDigits[bytes[i] >> 4];
+    hex += kDigits[bytes[i] & 15];
+  }
+  return hex;
+}
+
+// SHA-256 computed incrementally through OpenSSL's EVP interface.
+class Sha256 {
+ public:
+  Sha256() : context_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
+  ~Sha256() { EVP_MD_CTX_free(context_); }
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void update(const char* data, size_t size) { EVP_DigestUpdate(context_, data, size); }
+  std::string hex() {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    EVP_DigestFinal_ex(context_, digest, &length);
+    return to_hex(digest, length);
+  }
+
+ private:
+  EVP_MD_CTX* context_;
+};
+
+// A generated name: a hash of the key (so files of one object sort together) and a random token.
+std::string generate_name(const ResourceKey& key) {
+  Sha256 hash;
+  const std::string text = key.org + '\0' + key.object_type + '\0' + key.object_id;
+  hash.update(text.data(), text.size());
+  thread_local std::mt19937_64 random{std::random_device{}()};
+  char token[17];
+  std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(random()));
+  return hash.hex().substr(0, 32) + "-" + token;
+}
+
+bool is_safe_name(const std::string& name) {
+  return !name.empty() && name.find('/') == std::string::npos && name.find('\0') == std::string::npos &&
+         name != "." && name != "..";
+}
+
+Status write_all(int fd, const char* data, size_t size, off_t offset, bool positional) {
+  while (size > 0) {
+    const ssize_t written = positional ? ::pwrite(fd, data, size, offset) : ::write(fd, data, size);
+    if (written < 0) {
+      if (errno == EINTR) continue;
+      return errno_status("write failed");
+    }
+    data += written;
+    size -= static_cast<size_t>(written);
+    offset += written;
+  }
+  return Status::ok();
+}
+
+Status fsync_directory(const fs::path& directory) {
+  const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errno_status("cannot open " + directory.string());
+  const int result = ::fsync(fd);
+  ::close(fd);
+  return result == 0 ? Status::ok() : errno_status("fsync of " + directory.string() + " failed");
+}
+
+// Hashes a whole file; nullopt status on a read error.
+Result<std::pair<uint64_t, std::string>> hash_file(int fd) {
+  Sha256 hash;
+  std::vector<char> buffer(kHashBufferBytes);
+  uint64_t size = 0;
+  off_t offset = 0;
+  while (true) {
+    const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), offset);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return errno_status("read failed");
+    }
+    if (n == 0) break;
+    hash.update(buffer.data(), static_cast<size_t>(n));
+    size += static_cast<uint64_t>(n);
+    offset += n;
+  }
+  return std::make_pair(size, hash.hex());
+}
+
+class FileWriter final : public DataFileWriter {
+ public:
+  FileWriter(fs::path temp_path, fs::path final_path, std::string name, int fd)
+      : temp_path_(std::move(temp_path)), final_path_(std::move(final_path)), name_(std::move(name)), fd_(fd) {}
+  ~FileWriter() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!finished_) ::unlink(temp_path_.c_str());
+  }
+
+  Status append(std::span<const char> bytes) override {
+    if (Status status = write_all(fd_, bytes.data(), bytes.size(), 0, false); !status) return status;
+    hash_.update(bytes.data(), bytes.size());
+    size_ += bytes.size();
+    return Status::ok();
+  }
+
+  Result<Finished> finish() override {
+    if (::fsync(fd_) != 0) return errno_status("fsync failed");
+    ::close(fd_);
+    fd_ = -1;
+    if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) return errno_status("rename failed");
+    finished_ = true;
+    if (Status status = fsync_directory(final_path_.parent_path()); !status) return status;
+    return Finished{name_, size_, hash_.hex()};
+  }
+
+ private:
+  fs::path temp_path_, final_path_;
+  std::string name_;
+  int fd_;
+  Sha256 hash_;
+  uint64_t size_ = 0;
+  bool finished_ = false;
+};
+
+class FileReader final : public DataFileReader {
+ public:
+  FileReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
+  ~FileReader() override { ::close(fd_); }
+  uint64_t size() const override { return size_; }
+  Result<size_t> read_at(uint64_t offset, std::span<char> buffer) override {
+    while (true) {
+      const ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(offset));
+      if (n >= 0) return static_cast<size_t>(n);
+      if (errno != EINTR) return errno_status("read failed");
+    }
+  }
+
+ private:
+  int fd_;
+  uint64_t size_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<DataFiles>> DataFiles::open(const fs::path& root) {
+  std::error_code error;
+  for (const char* directory : {kObjectsDir, kTempDir, kUploadsDir}) {
+    fs::create_directories(root / directory, error);
+    if (error) return Status::io_error("cannot create " + (root / directory).string() + ": " + error.message());
+  }
+  // Whatever is in tmp/ was being written when the process died; none of it was acknowledged.
+  for (const auto& entry : fs::directory_iterator(root / kTempDir, error)) fs::remove(entry.path(), error);
+  return std::unique_ptr<DataFiles>(new DataFiles(root));
+}
+
+Result<std::unique_ptr<DataFileWriter>> DataFiles::create(const ResourceKey& key) const {
+  const std::string name = generate_name(key);
+  const fs::path temp_path = root_ / kTempDir / name;
+  const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return errno_status("cannot create " + temp_path.string());
+  return std::unique_ptr<DataFileWriter>(new FileWriter(temp_path, root_ / kObjectsDir / name, name, fd));
+}
+
+Result<std::unique_ptr<DataFileReader>> DataFiles::open_reader(const std::string& file_name) const {
+  if (!is_safe_name(file_name)) return Status::invalid("bad data file name");
+  const fs::path path = root_ / kObjectsDir / file_name;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    ::close(fd);
+    return errno_status("cannot stat " + path.string());
+  }
+  return std::unique_ptr<DataFileReader>(new FileReader(fd, static_cast<uint64_t>(info.st_size)));
+}
+
+Status DataFiles::remove(const std::string& file_name) const {
+  if (!is_safe_name(file_name)) return Status::invalid("bad data file name");
+  if (::unlink((root_ / kObjectsDir / file_name).c_str()) != 0 && errno != ENOENT) return errno_status("unlink failed");
+  return Status::ok();
+}
+
+Result<std::string> DataFiles::create_part(const ResourceKey& key, uint64_t total_size) const {
+  const std::string name = generate_name(key) + ".part";
+  const fs::path path = root_ / kUploadsDir / name;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+  if (fd < 0) return errno_status("cannot create " + path.string());
+  const bool sized = ::ftruncate(fd, static_cast<off_t>(total_size)) == 0 && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!sized) {
+    ::unlink(path.c_str());
+    return errno_status("cannot size " + path.string());
+  }
+  if (Status status = fsync_directory(root_ / kUploadsDir); !status) return status;
+  return name;
+}
+
+Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes) const {
+  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+  const fs::path path = root_ / kUploadsDir / part_file;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
+  Status status = write_all(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset), true);
+  if (status && ::fdatasync(fd) != 0) status = errno_status("fdatasync failed");
+  ::close(fd);
+  return status;
+}
+
+Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_file, const ResourceKey& key) const {
+  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+  const fs::path path = root_ / kUploadsDir / part_file;
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
+  auto hashed = hash_file(fd);
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!hashed) return hashed.status();
+  if (!synced) return errno_status("fsync failed");
+  const std::string name = generate_name(key);
+  if (::rename(path.c_str(), (root_ / kObjectsDir / name).c_str()) != 0) return errno_status("rename failed");
+  if (Status status = fsync_directory(root_ / kObjectsDir); !status) return status;
+  return DataFileWriter::Finished{name, hashed->first, hashed->second};
+}
+
+Status DataFiles::remove_part(const std::string& part_file) const {
+  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+  if (::unlink((root_ / kUploadsDir / part_file).c_str()) != 0 && errno != ENOENT) return errno_status("unlink failed");
+  return Status::ok();
+}
+
+Result<size_t> DataFiles::sweep(const std::vector<std::string>& referenced) const {
+  const std::set<std::string> keep(referenced.begin(), referenced.end());
+  size_t removed = 0;
+  std::error_code error;
+  for (const char* directory : {kObjectsDir, kUploadsDir}) {
+    for (const auto& entry : fs::directory_iterator(root_ / directory, error)) {
+      if (keep.count(entry.path().filename().string()) > 0) continue;
+      if (fs::remove(entry.path(), error)) ++removed;
+    }
+    if (error) return Status::io_error("sweep of " + (root_ / directory).string() + " failed: " + error.message());
+  }
+  return removed;
+}
+
+}  // namespace edgesync

@@ -1,5 +1,6 @@
 #include "tests/support/node_process.hpp"
 
+#include <cstdio>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -109,6 +110,10 @@ void NodeProcess::start() {
 }
 
 NodeProcess::~NodeProcess() {
+  if (!running() && exit_code_.value_or(0) != 0 && !killed_by_test_) {
+    // The node died on its own: its log is the only account of why.
+    std::fprintf(stderr, "edgesync exited with %d; its log:\n%s\n", *exit_code_, log().c_str());
+  }
   if (running()) terminate(std::chrono::seconds(10));
   if (running()) kill_hard();
 }
@@ -123,12 +128,14 @@ bool NodeProcess::running() {
 
 void NodeProcess::kill_hard() {
   if (!running()) return;
+  killed_by_test_ = true;
   ::kill(pid_, SIGKILL);
   exit_code_ = reap(pid_, true);
 }
 
 int NodeProcess::terminate(std::chrono::seconds deadline) {
   if (running()) {
+    killed_by_test_ = true;
     ::kill(pid_, SIGTERM);
     if (!wait_until([&] { return !running(); }, deadline)) kill_hard();
   }

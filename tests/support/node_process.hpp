@@ -59,6 +59,7 @@ class NodeProcess {
   pid_t pid_ = -1;
   uint16_t port_ = 0;
   std::optional<int> exit_code_;
+  bool killed_by_test_ = false;
 };
 
 // Waits until predicate() is true, polling every few milliseconds; false at the deadline.

@@ -25,7 +25,9 @@ BOOST_AUTO_TEST_CASE(every_schema_is_valid_json) {
 
 BOOST_AUTO_TEST_CASE(metadata_schema_names_every_codec_field) {
   std::set<std::string> schema_fields, codec_fields;
-  for (const auto& [name, _] : load("metadata.schema.json")["properties"].items()) schema_fields.insert(name);
-  for (const auto& [name, _] : edgesync::metadata_to_json(edgesync::ObjectMetadata{}).items()) codec_fields.insert(name);
+  const nlohmann::json schema = load("metadata.schema.json");
+  for (const auto& field : schema.at("properties").items()) schema_fields.insert(field.key());
+  const nlohmann::json written = edgesync::metadata_to_json(edgesync::ObjectMetadata{});
+  for (const auto& field : written.items()) codec_fields.insert(field.key());
   BOOST_TEST((schema_fields == codec_fields));
 }

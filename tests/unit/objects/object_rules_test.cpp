@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(destinations) {
 
 BOOST_AUTO_TEST_CASE(times) {
   auto meta = valid();
-  meta.expiration = "2027-01-15T08:00:00Z";  // after kNow
+  meta.expiration = "2027-01-16T08:00:00Z";  // after kNow
   BOOST_TEST(check(meta).is_ok());
   expect_refused(meta, "expiration", kEdge);
   meta.expiration = "2020-01-01T00:00:00Z";
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(times) {
   meta.inactive = true;
   meta.activation_time = "2020-01-01T00:00:00Z";
   expect_refused(meta, "activationTime");
-  meta.activation_time = "2027-01-15T08:00:00Z";
+  meta.activation_time = "2027-01-16T08:00:00Z";
   BOOST_TEST(check(meta).is_ok());
 }
 

@@ -5,7 +5,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <random>
@@ -51,9 +50,15 @@ struct Fixture {
   template <class T>
   T run(asio::awaitable<T> work) {
     asio::io_context io;
-    auto future = asio::co_spawn(io, std::move(work), asio::use_future);
+    std::optional<T> result;
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
+        [](std::exception_ptr failure) {
+          if (failure) std::rethrow_exception(failure);
+        });
     io.run();
-    return future.get();
+    BOOST_REQUIRE(result.has_value());
+    return std::move(*result);
   }
 
   Status put(const std::string& id, ObjectMetadata meta, std::optional<std::string> data = std::nullopt) {
