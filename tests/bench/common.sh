@@ -9,11 +9,10 @@ trap cleanup EXIT
 ensure_built() { [ -x "$binary" ] || bash "$root/scripts/build.sh"; }
 
 start_cloud() {  # extra args…; sets node_pid and port
-  "$binary" --mode cloud --listen 127.0.0.1:0 --data-dir "$work/cloud" --log-level warn "$@" >"$work/cloud.log" 2>&1 &
+  "$binary" --mode cloud --listen 127.0.0.1:0 --data-dir "$work/cloud" "$@" >"$work/cloud.log" 2>&1 &
   node_pid=$!
-  # The port line is logged at info; with warn we ask the kernel instead.
   for _ in $(seq 1 200); do
-    port=$(ss -ltnpH 2>/dev/null | grep "pid=$node_pid," | grep -oE '127\.0\.0\.1:[0-9]+' | head -1 | cut -d: -f2)
+    port=$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$work/cloud.log" | grep -oE '[0-9]+$' || true)
     [ -n "$port" ] && return 0
     sleep 0.05
   done
