@@ -60,8 +60,8 @@ std::optional<std::string> base64_decode(std::string_view text) {
       values[k] = kDecodeTable[static_cast<uint8_t>(c)];
       if (values[k] < 0) return std::nullopt;
     }
-    const uint32_t n = (uint32_t(values[0]) << 18) | (uint32_t(values[1]) << 12) | (uint32_t(values[2]) << 6) |
-                       uint32_t(values[3]);
+    const uint32_t n =
+        (uint32_t(values[0]) << 18) | (uint32_t(values[1]) << 12) | (uint32_t(values[2]) << 6) | uint32_t(values[3]);
     out += static_cast<char>((n >> 16) & 0xff);
     if (padding < 2) out += static_cast<char>((n >> 8) & 0xff);
     if (padding < 1) out += static_cast<char>(n & 0xff);

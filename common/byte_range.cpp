@@ -22,9 +22,9 @@ std::string_view trim(std::string_view text) {
 }
 
 Status bad_range(std::string_view header) {
-  return Status::invalid("Invalid Range header (" + std::string(header) +
-                             "): expected bytes=first-last, bytes=first- or bytes=-suffix",
-                         "Range");
+  return Status::invalid(
+      "Invalid Range header (" + std::string(header) + "): expected bytes=first-last, bytes=first- or bytes=-suffix",
+      "Range");
 }
 
 }  // namespace

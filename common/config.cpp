@@ -1,9 +1,9 @@
 #include "common/config.hpp"
 
+#include <yaml-cpp/yaml.h>
 #include <charconv>
 #include <set>
 #include <type_traits>
-#include <yaml-cpp/yaml.h>
 
 #include "common/names.hpp"
 
@@ -37,8 +37,8 @@ class ConfigReader {
   }
 
   static bool is_section(const std::string& key) {
-    static const std::set<std::string> kSections = {"auth", "log", "http", "store", "objects", "meta", "meta.sync",
-                                                    "meta.sync.status"};
+    static const std::set<std::string> kSections = {"auth",    "log",  "http",      "store",
+                                                    "objects", "meta", "meta.sync", "meta.sync.status"};
     return kSections.count(key) > 0;
   }
 
@@ -74,8 +74,7 @@ class ConfigReader {
     if (key == "http.idle_timeout_seconds") return number(key, value, config_.http.idle_timeout_seconds, 1u, 86400u);
     if (key == "http.max_concurrent_transfers")
       return number(key, value, config_.http.max_concurrent_transfers, 1u, 100000u);
-    if (key == "http.shutdown_grace_seconds")
-      return number(key, value, config_.http.shutdown_grace_seconds, 0u, 3600u);
+    if (key == "http.shutdown_grace_seconds") return number(key, value, config_.http.shutdown_grace_seconds, 0u, 3600u);
     if (key == "store.chunk_size")
       return number(key, value, config_.store.chunk_size, uint64_t{4096}, uint64_t{1} << 30);
     if (key == "store.max_batch_writes") return number(key, value, config_.store.max_batch_writes, 1u, 100000u);
@@ -126,7 +125,9 @@ Status check_listen(const std::string& listen) {
 
 }  // namespace
 
-std::string_view to_string(NodeMode mode) { return mode == NodeMode::kCloud ? "cloud" : "edge"; }
+std::string_view to_string(NodeMode mode) {
+  return mode == NodeMode::kCloud ? "cloud" : "edge";
+}
 
 Result<Config> load_config_file(const std::string& path) {
   YAML::Node root;

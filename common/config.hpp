@@ -14,18 +14,18 @@ enum class NodeMode { kCloud, kEdge };
 enum class AuthKind { kDummy, kPreset };
 
 struct HttpConfig {
-  int threads = 0;                           // http.threads: 0 = one per core
-  uint32_t max_header_bytes = 16 * 1024;     // http.max_header_bytes
-  uint64_t max_metadata_bytes = 1 << 20;     // http.max_metadata_bytes: non-data request bodies
-  uint32_t read_timeout_seconds = 30;        // http.read_timeout_seconds: one request, header to body end
-  uint32_t idle_timeout_seconds = 60;        // http.idle_timeout_seconds: keep-alive between requests
-  uint32_t max_concurrent_transfers = 64;    // http.max_concurrent_transfers: data GET/PUT (429 past it)
-  uint32_t shutdown_grace_seconds = 10;      // http.shutdown_grace_seconds: in-flight requests finish
+  int threads = 0;                         // http.threads: 0 = one per core
+  uint32_t max_header_bytes = 16 * 1024;   // http.max_header_bytes
+  uint64_t max_metadata_bytes = 1 << 20;   // http.max_metadata_bytes: non-data request bodies
+  uint32_t read_timeout_seconds = 30;      // http.read_timeout_seconds: one request, header to body end
+  uint32_t idle_timeout_seconds = 60;      // http.idle_timeout_seconds: keep-alive between requests
+  uint32_t max_concurrent_transfers = 64;  // http.max_concurrent_transfers: data GET/PUT (429 past it)
+  uint32_t shutdown_grace_seconds = 10;    // http.shutdown_grace_seconds: in-flight requests finish
 };
 
 struct StoreConfig {
-  uint64_t chunk_size = 5 * 1024 * 1024;     // store.chunk_size: MMS MaxDataChunkSize
-  uint32_t max_batch_writes = 1024;          // store.max_batch_writes: writes per group commit
+  uint64_t chunk_size = 5 * 1024 * 1024;  // store.chunk_size: MMS MaxDataChunkSize
+  uint32_t max_batch_writes = 1024;       // store.max_batch_writes: writes per group commit
 };
 
 struct ObjectsConfig {

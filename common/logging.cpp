@@ -18,7 +18,8 @@ Status setup_logging(const std::string& level, const std::string& format) {
   logger->set_level(parsed);
   if (format == "json") {
     // Messages are ours and contain no raw quotes in the hot paths; %v is not escaped by spdlog.
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})", spdlog::pattern_time_type::utc);
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
+                        spdlog::pattern_time_type::utc);
   } else {
     logger->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
   }

@@ -35,7 +35,8 @@ Status read_integer(const json& object, const char* field, Integer& out) {
   if (found == object.end() || found->is_null()) return Status::ok();
   if (found->is_number_unsigned()) {
     const auto value = found->get<uint64_t>();
-    if (value > static_cast<uint64_t>(std::numeric_limits<Integer>::max())) return wrong_type(field, "a smaller integer");
+    if (value > static_cast<uint64_t>(std::numeric_limits<Integer>::max()))
+      return wrong_type(field, "a smaller integer");
     out = static_cast<Integer>(value);
     return Status::ok();
   }
@@ -69,7 +70,8 @@ Status read_owner_references(const json& object, std::vector<OwnerReference>& ou
   for (const auto& item : *found) {
     if (!item.is_object()) return wrong_type(kField, "an array of {objectType, objectID, unsetOnDelete}");
     OwnerReference reference;
-    if (!read_string(item, "objectType", reference.object_type) || !read_string(item, "objectID", reference.object_id) ||
+    if (!read_string(item, "objectType", reference.object_type) ||
+        !read_string(item, "objectID", reference.object_id) ||
         !read_bool(item, "unsetOnDelete", reference.unset_on_delete) || reference.object_type.empty() ||
         reference.object_id.empty()) {
       return wrong_type(kField, "an array of {objectType, objectID, unsetOnDelete}");

@@ -42,11 +42,19 @@ std::optional<uint32_t> decode(std::string_view text, size_t& position) {
 bool is_allowed_ascii(uint32_t c) {
   if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '|': case '!': case '@': case '#': case '$': case '^': case '*': case '-': case '_': case '.': case '~':
-    case '+':
-      return true;
-    default:
-      return false;
+    case '|':
+    case '!':
+    case '@':
+    case '#':
+    case '$':
+    case '^':
+    case '*':
+    case '-':
+    case '_':
+    case '.':
+    case '~':
+    case '+': return true;
+    default: return false;
   }
 }
 
@@ -58,17 +66,17 @@ bool is_letter_or_number(uint32_t c) {
     return c == 0xAA || c == 0xB5 || c == 0xBA || c == 0xB2 || c == 0xB3 || c == 0xB9 || c == 0xBC || c == 0xBD ||
            c == 0xBE;
   }
-  if (c == 0xD7 || c == 0xF7) return false;                   // × ÷
-  if (c >= 0x2000 && c <= 0x206F) return false;               // general punctuation, spaces
-  if (c >= 0x20A0 && c <= 0x20CF) return false;               // currency
-  if (c >= 0x2190 && c <= 0x2BFF) return false;               // arrows, math, technical, box, shapes, symbols
-  if (c >= 0x3000 && c <= 0x303F) return false;               // CJK symbols and punctuation
-  if (c >= 0xE000 && c <= 0xF8FF) return false;               // private use
-  if (c >= 0xFE00 && c <= 0xFE0F) return false;               // variation selectors
+  if (c == 0xD7 || c == 0xF7) return false;      // × ÷
+  if (c >= 0x2000 && c <= 0x206F) return false;  // general punctuation, spaces
+  if (c >= 0x20A0 && c <= 0x20CF) return false;  // currency
+  if (c >= 0x2190 && c <= 0x2BFF) return false;  // arrows, math, technical, box, shapes, symbols
+  if (c >= 0x3000 && c <= 0x303F) return false;  // CJK symbols and punctuation
+  if (c >= 0xE000 && c <= 0xF8FF) return false;  // private use
+  if (c >= 0xFE00 && c <= 0xFE0F) return false;  // variation selectors
   if (c == 0xFEFF || (c >= 0xFFF0 && c <= 0xFFFF)) return false;
-  if (c >= 0xFF01 && c <= 0xFF0F) return false;               // fullwidth punctuation
-  if (c >= 0x1F000 && c <= 0x1FAFF) return false;             // emoji and pictographs
-  if (c >= 0xF0000) return false;                             // supplementary private use
+  if (c >= 0xFF01 && c <= 0xFF0F) return false;    // fullwidth punctuation
+  if (c >= 0x1F000 && c <= 0x1FAFF) return false;  // emoji and pictographs
+  if (c >= 0xF0000) return false;                  // supplementary private use
   return true;
 }
 

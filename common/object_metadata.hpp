@@ -21,40 +21,40 @@ struct OwnerReference {
 };
 
 struct ObjectMetadata {
-  std::string object_id;                                 // objectID
-  std::string object_type;                               // objectType
-  std::string destination_org_id;                        // destinationOrgID
-  std::string destination_id;                            // destinationID
-  std::string destination_type;                          // destinationType
+  std::string object_id;                                      // objectID
+  std::string object_type;                                    // objectType
+  std::string destination_org_id;                             // destinationOrgID
+  std::string destination_id;                                 // destinationID
+  std::string destination_type;                               // destinationType
   std::optional<std::vector<std::string>> destinations_list;  // destinationsList ("type:id"), null when absent
-  std::optional<std::string> destination_policy_json;    // destinationPolicy, kept as JSON text; null when absent
-  std::string expiration;                                // RFC 3339, cloud only
+  std::optional<std::string> destination_policy_json;         // destinationPolicy, kept as JSON text; null when absent
+  std::string expiration;                                     // RFC 3339, cloud only
   std::string version;
   std::string description;
   std::string link;
   bool inactive = false;
-  std::string activation_time;                           // activationTime, RFC 3339
-  bool do_not_send = false;                              // doNotSend
-  bool no_data = false;                                  // noData
-  bool meta_only = false;                                // metaOnly
-  std::string destination_data_uri;                      // destinationDataUri
-  std::string source_data_uri;                           // sourceDataUri
-  int32_t consumers = 1;                                 // 0 → 1 and −1 → INT32_MAX on save
+  std::string activation_time;       // activationTime, RFC 3339
+  bool do_not_send = false;          // doNotSend
+  bool no_data = false;              // noData
+  bool meta_only = false;            // metaOnly
+  std::string destination_data_uri;  // destinationDataUri
+  std::string source_data_uri;       // sourceDataUri
+  int32_t consumers = 1;             // 0 → 1 and −1 → INT32_MAX on save
   bool autodelete = false;
-  std::string origin_id;                                 // originID
-  std::string origin_type;                               // originType
+  std::string origin_id;    // originID
+  std::string origin_type;  // originType
   bool deleted = false;
-  int64_t instance_id = 0;                               // instanceID
-  int64_t data_id = 0;                                   // dataID
-  int64_t object_size = 0;                               // objectSize
-  int64_t chunk_size = 0;                                // chunkSize
-  int64_t upload_chunk_size = 0;                         // uploadChunkSize
-  std::string hash_algorithm;                            // hashAlgorithm: "", SHA1, SHA256
-  std::string public_key;                                // publicKey (base64)
-  std::string signature;                                 // base64
-  bool is_public = false;                                // public
-  std::string owner_id;                                  // ownerID
-  std::vector<OwnerReference> owner_references;          // ownerReferences (edgesync extension)
+  int64_t instance_id = 0;                       // instanceID
+  int64_t data_id = 0;                           // dataID
+  int64_t object_size = 0;                       // objectSize
+  int64_t chunk_size = 0;                        // chunkSize
+  int64_t upload_chunk_size = 0;                 // uploadChunkSize
+  std::string hash_algorithm;                    // hashAlgorithm: "", SHA1, SHA256
+  std::string public_key;                        // publicKey (base64)
+  std::string signature;                         // base64
+  bool is_public = false;                        // public
+  std::string owner_id;                          // ownerID
+  std::vector<OwnerReference> owner_references;  // ownerReferences (edgesync extension)
 
   bool operator==(const ObjectMetadata&) const = default;
 };

@@ -36,9 +36,7 @@ class Status {
   static Status invalid(std::string message, std::string field = {}) {
     return {StatusCode::kInvalidArgument, std::move(message), std::move(field)};
   }
-  static Status forbidden(std::string message = "Unauthorized") {
-    return {StatusCode::kForbidden, std::move(message)};
-  }
+  static Status forbidden(std::string message = "Unauthorized") { return {StatusCode::kForbidden, std::move(message)}; }
   static Status not_found(std::string message = {}) { return {StatusCode::kNotFound, std::move(message)}; }
   static Status conflict(std::string message) { return {StatusCode::kConflict, std::move(message)}; }
   static Status io_error(std::string message) { return {StatusCode::kIoError, std::move(message)}; }
@@ -64,7 +62,7 @@ class Status {
 template <class T>
 class Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : state_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(state_).is_ok() && "a Result built from a Status must be an error");
   }

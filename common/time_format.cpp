@@ -30,9 +30,8 @@ bool expect(std::string_view text, size_t& position, char wanted) {
 std::optional<SystemTime> parse_rfc3339(std::string_view text) {
   size_t position = 0;
   int year, month, day, hour, minute, second;
-  if (!read_digits(text, position, 4, year) || !expect(text, position, '-') ||
-      !read_digits(text, position, 2, month) || !expect(text, position, '-') ||
-      !read_digits(text, position, 2, day) || !expect(text, position, 'T') ||
+  if (!read_digits(text, position, 4, year) || !expect(text, position, '-') || !read_digits(text, position, 2, month) ||
+      !expect(text, position, '-') || !read_digits(text, position, 2, day) || !expect(text, position, 'T') ||
       !read_digits(text, position, 2, hour) || !expect(text, position, ':') ||
       !read_digits(text, position, 2, minute) || !expect(text, position, ':') ||
       !read_digits(text, position, 2, second)) {

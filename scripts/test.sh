@@ -7,6 +7,7 @@ build_dir=${BUILD_DIR:-"$root/build"}
 
 start=$(date +%s)
 bash "$root/scripts/build.sh" -DEDGESYNC_WERROR=ON -DEDGESYNC_BUILD_TESTS=ON
+if [ -d "$root/.git" ]; then bash "$root/scripts/check-format.sh"; fi
 echo "build finished in $(( $(date +%s) - start )) s"
 cd "$build_dir"
 ctest --output-on-failure --timeout 600 -j "${JOBS:-2}"

@@ -1,13 +1,13 @@
 // edgesync: one binary, a cloud (CSS) or an edge (ESS) node. Reads the configuration, opens the
 // store, serves the REST API until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests
 // finish, queued writes commit, the database closes cleanly.
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <filesystem>
 #include <iostream>
-#include <spdlog/spdlog.h>
 #include <thread>
 #include <vector>
 
@@ -77,8 +77,8 @@ int serve(const Config& config) {
   fs::create_directories(config.data_dir, fs_error);
   if (fs_error) fail_configuration("data_dir: cannot create " + config.data_dir + ": " + fs_error.message());
 
-  auto store = open_sqlite_store(SqliteStoreOptions{(fs::path(config.data_dir) / "edgesync.db").string(),
-                                                    config.store.max_batch_writes});
+  auto store = open_sqlite_store(
+      SqliteStoreOptions{(fs::path(config.data_dir) / "edgesync.db").string(), config.store.max_batch_writes});
   if (!store) {
     spdlog::critical("cannot open the store: {}", store.status().message());
     return 1;
@@ -154,7 +154,6 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const Config config = resolve_config(given);
-  if (Status status = setup_logging(config.log_level, config.log_format); !status)
-    fail_configuration(status.message());
+  if (Status status = setup_logging(config.log_level, config.log_format); !status) fail_configuration(status.message());
   return serve(config);
 }

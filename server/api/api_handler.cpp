@@ -16,7 +16,9 @@ bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-std::string_view path_of(std::string_view target) { return target.substr(0, target.find('?')); }
+std::string_view path_of(std::string_view target) {
+  return target.substr(0, target.find('?'));
+}
 
 Status check_path_name(const std::string& value, const char* what, const char* field) {
   if (is_valid_name(value)) return Status::ok();
@@ -57,8 +59,7 @@ ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator
 http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
   // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
   const std::string_view path = path_of(target);
-  if (method == "PUT" && (ends_with(path, "/data") || ends_with(path, "/data/")))
-    return http::BodyMode::kStreamed;
+  if (method == "PUT" && (ends_with(path, "/data") || ends_with(path, "/data/"))) return http::BodyMode::kStreamed;
   return http::BodyMode::kBuffered;
 }
 
@@ -87,6 +88,8 @@ bool RequestContext::wants_json() const {
   return request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
 }
 
-http::Response RequestContext::error(const Status& status) const { return error_response(status, wants_json()); }
+http::Response RequestContext::error(const Status& status) const {
+  return error_response(status, wants_json());
+}
 
 }  // namespace edgesync

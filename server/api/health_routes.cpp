@@ -30,9 +30,8 @@ http::Response handle_health(RequestContext& context) {
         {"dbWriteFailures", 0}}},
   };
   if (details && *details == "true") {
-    body["usage"] = {{"clientRequests", context.client_requests},
-                     {"registeredESS", 0},
-                     {"storedObjects", db_ok ? *stored : 0}};
+    body["usage"] = {
+        {"clientRequests", context.client_requests}, {"registeredESS", 0}, {"storedObjects", db_ok ? *stored : 0}};
   }
   return http::Response::json(200, body.dump(2));
 }

@@ -15,9 +15,13 @@ namespace {
 
 constexpr size_t kDownloadPieceBytes = 256 * 1024;
 
-ResourceKey key_of(const ObjectPath& path) { return {path.org, path.object_type, path.object_id}; }
+ResourceKey key_of(const ObjectPath& path) {
+  return {path.org, path.object_type, path.object_id};
+}
 
-http::Response no_content() { return http::Response::empty(204); }
+http::Response no_content() {
+  return http::Response::empty(204);
+}
 
 // A slot among http.max_concurrent_transfers, released when the transfer's response is gone.
 class TransferSlot {
@@ -96,8 +100,8 @@ asio::awaitable<http::Response> put_webhook(RequestContext& context, const Objec
   const auto action = body.value("action", nlohmann::json()).is_string() ? body["action"].get<std::string>() : "";
   const auto url = body.value("url", nlohmann::json()).is_string() ? body["url"].get<std::string>() : "";
   if (action != "register" && action != "delete")
-    co_return context.error(Status::invalid("Invalid webhook action (" + action + "): expected register or delete",
-                                            "action"));
+    co_return context.error(
+        Status::invalid("Invalid webhook action (" + action + "): expected register or delete", "action"));
   if (Status status = check_webhook_url(url); !status) co_return context.error(status);
   // Not a ?: with a co_await in each arm: GCC 12 destroys the result twice there.
   Status status;
@@ -136,8 +140,8 @@ asio::awaitable<http::Response> put_metadata(RequestContext& context, const Obje
     inline_data = base64_decode(body["data"].get<std::string>());
     if (!inline_data) co_return context.error(Status::invalid("data is not valid base64", "data"));
   }
-  Status status = co_await context.objects.put_object(key_of(path), std::move(*metadata), std::move(inline_data),
-                                                      context.caller);
+  Status status =
+      co_await context.objects.put_object(key_of(path), std::move(*metadata), std::move(inline_data), context.caller);
   co_return status ? no_content() : context.error(status);
 }
 
@@ -167,8 +171,8 @@ http::Response get_data(RequestContext& context, const ObjectPath& path) {
   response.status = slice ? 206 : 200;
   response.set_header("Content-Type", "application/octet-stream");
   if (slice) {
-    response.set_header("Content-Range", "bytes " + std::to_string(slice->first) + "-" +
-                                             std::to_string(slice->last) + "/" + std::to_string(download->size));
+    response.set_header("Content-Range", "bytes " + std::to_string(slice->first) + "-" + std::to_string(slice->last) +
+                                             "/" + std::to_string(download->size));
   }
   auto reader = download->reader;
   auto offset = std::make_shared<uint64_t>(first);

@@ -37,8 +37,7 @@ Status authorize_object_access(const Identity& caller, NodeMode mode, const std:
     return access == Access::kRead && object_is_public ? Status::ok() : Status::forbidden();
   }
   switch (caller.role) {
-    case Role::kAdmin:
-      return Status::ok();
+    case Role::kAdmin: return Status::ok();
     case Role::kObjectAdmin:
       return access == Access::kWrite && object_type == kManifestsType ? Status::forbidden() : Status::ok();
     case Role::kUser:
@@ -46,8 +45,7 @@ Status authorize_object_access(const Identity& caller, NodeMode mode, const std:
     case Role::kService:
       // Until ACLs exist (security issue): public objects are readable, nothing is writable.
       return access == Access::kRead && object_is_public ? Status::ok() : Status::forbidden();
-    default:
-      return Status::forbidden();
+    default: return Status::forbidden();
   }
 }
 

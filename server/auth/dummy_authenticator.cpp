@@ -71,8 +71,7 @@ class DummyAuthenticator final : public Authenticator {
   std::set<std::string> sync_admins_;
 };
 
-Result<std::set<std::string>> read_key_list(const nlohmann::json& document, const char* name,
-                                            const std::string& file) {
+Result<std::set<std::string>> read_key_list(const nlohmann::json& document, const char* name, const std::string& file) {
   std::set<std::string> keys;
   if (!document.contains(name) || document[name].is_null()) return keys;
   if (!document[name].is_array()) return Status::invalid(file + ": " + name + " must be an array of app keys", name);

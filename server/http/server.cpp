@@ -1,6 +1,7 @@
 // HttpServer: the acceptor, the registry of live connections, graceful stop.
 #include "server/http/server.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <map>
 #include <mutex>
-#include <spdlog/spdlog.h>
 
 #include "server/http/connection.hpp"
 
@@ -41,7 +41,10 @@ Result<tcp::endpoint> resolve_listen(asio::io_context& io, const std::string& li
 class BeastServer final : public HttpServer {
  public:
   BeastServer(asio::io_context& io, const HttpConfig& config, RequestHandler& handler)
-      : io_(io), acceptor_(asio::make_strand(io)), shared_(std::make_shared<ServerShared>()), grace_timer_(acceptor_.get_executor()) {
+      : io_(io),
+        acceptor_(asio::make_strand(io)),
+        shared_(std::make_shared<ServerShared>()),
+        grace_timer_(acceptor_.get_executor()) {
     shared_->config = config;
     shared_->handler = &handler;
   }
@@ -86,7 +89,8 @@ class BeastServer final : public HttpServer {
           std::lock_guard lock(mutex_);
           for (auto& [id, connection] : connections_) remaining.push_back(connection);
         }
-        if (!remaining.empty()) spdlog::warn("closing {} connection(s) still busy after the grace period", remaining.size());
+        if (!remaining.empty())
+          spdlog::warn("closing {} connection(s) still busy after the grace period", remaining.size());
         for (auto& connection : remaining) close_if(connection, /*only_idle=*/false);
       });
       finish_if_done();
@@ -118,8 +122,8 @@ class BeastServer final : public HttpServer {
   asio::awaitable<void> accept_loop() {
     while (!shared_->stopping) {
       error_code error;
-      tcp::socket socket = co_await acceptor_.async_accept(asio::make_strand(io_),
-                                                           asio::redirect_error(asio::use_awaitable, error));
+      tcp::socket socket =
+          co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, error));
       if (error) {
         if (shared_->stopping || error == asio::error::operation_aborted) break;
         spdlog::warn("accept failed: {}", error.message());

@@ -1,12 +1,12 @@
 // One connection's life: read a request head, let the handler choose how the body is read, run the
 // handler, write the answer (a string or a stream in bounded pieces), repeat while kept alive.
+#include <spdlog/spdlog.h>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <spdlog/spdlog.h>
 
 #include "server/http/connection.hpp"
 
@@ -142,7 +142,9 @@ asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& respon
   co_return true;
 }
 
-Response plain_error(int status, std::string text) { return Response::text(status, std::move(text) + "\n"); }
+Response plain_error(int status, std::string text) {
+  return Response::text(status, std::move(text) + "\n");
+}
 
 // Runs the handler; a throwing handler answers 500 and the connection lives on.
 asio::awaitable<Response> call_handler(ServerShared& shared, Request& request) {
@@ -199,9 +201,10 @@ asio::awaitable<bool> handle_with_body(ServerShared& shared, Connection& connect
   if (!request.body_complete()) keep_alive = false;
   if (shared.stopping) keep_alive = false;
   const bool written = co_await write_response(connection.stream, response, keep_alive, head);
-  spdlog::debug("{} {} {} {} ms", request.method(), request.target(), response.status,
-                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-  co_return written && keep_alive;
+  spdlog::debug(
+      "{} {} {} {} ms", request.method(), request.target(), response.status,
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  co_return written&& keep_alive;
 }
 
 }  // namespace
@@ -219,8 +222,9 @@ asio::awaitable<void> serve_connection(std::shared_ptr<ServerShared> shared, std
     co_await bhttp::async_read_header(connection->stream, buffer, head_parser,
                                       asio::redirect_error(asio::use_awaitable, error));
     connection->idle = false;
-    if (error == bhttp::error::end_of_stream || error == beast::error::timeout || error == asio::error::operation_aborted ||
-        error == asio::error::connection_reset || error == asio::error::bad_descriptor) {
+    if (error == bhttp::error::end_of_stream || error == beast::error::timeout ||
+        error == asio::error::operation_aborted || error == asio::error::connection_reset ||
+        error == asio::error::bad_descriptor) {
       break;
     }
     if (error) {

@@ -18,13 +18,12 @@ asio::awaitable<Status> durable_write(Store& store, WriteFunction write) {
     auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
     store.submit_write(std::move(write), [shared_handler](Status status) {
       auto executor = asio::get_associated_executor(*shared_handler);
-      asio::post(executor, [shared_handler, status = std::move(status)]() mutable {
-        (*shared_handler)(std::move(status));
-      });
+      asio::post(executor,
+                 [shared_handler, status = std::move(status)]() mutable { (*shared_handler)(std::move(status)); });
     });
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(std::move(initiate),
-                                                                                        asio::use_awaitable);
+                                                                                       asio::use_awaitable);
 }
 
 asio::awaitable<Status> run_blocking(asio::thread_pool& pool, std::function<Status()> work) {

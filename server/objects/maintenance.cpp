@@ -1,5 +1,6 @@
 #include "server/objects/maintenance.hpp"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -8,7 +9,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
-#include <spdlog/spdlog.h>
 
 #include "server/objects/object_service.hpp"
 
@@ -52,7 +52,9 @@ asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::st
 Maintenance::Maintenance(asio::io_context& io, ObjectService& objects, const ObjectsConfig& config)
     : state_(std::make_shared<State>(io, objects, config)) {}
 
-Maintenance::~Maintenance() { stop(); }
+Maintenance::~Maintenance() {
+  stop();
+}
 
 void Maintenance::start() {
   auto state = state_;

@@ -25,7 +25,7 @@ class Maintenance {
   void start();
   void stop();
 
- struct State;  // shared with the timer coroutines, which may outlive a stop() call briefly
+  struct State;  // shared with the timer coroutines, which may outlive a stop() call briefly
 
  private:
   std::shared_ptr<State> state_;

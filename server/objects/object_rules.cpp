@@ -94,8 +94,7 @@ Status check_data_fields(const ObjectPutCheck& check) {
     return Status::invalid("publicKey is not valid base64", "publicKey");
   if (!meta.signature.empty() && !base64_decode(meta.signature))
     return Status::invalid("signature is not valid base64", "signature");
-  if (meta.meta_only && check.has_inline_data)
-    return Status::invalid("A metaOnly update can't carry data", "metaOnly");
+  if (meta.meta_only && check.has_inline_data) return Status::invalid("A metaOnly update can't carry data", "metaOnly");
   if (meta.consumers < -1)
     return Status::invalid("consumers must be -1 (unlimited), 0 or a positive number", "consumers");
   if (!meta.destination_data_uri.empty()) {
@@ -131,10 +130,8 @@ bool is_data_readable(ObjectStatus status) {
     case ObjectStatus::kReady:
     case ObjectStatus::kCompletelyReceived:
     case ObjectStatus::kReceived:
-    case ObjectStatus::kConsumed:
-      return true;
-    default:
-      return false;
+    case ObjectStatus::kConsumed: return true;
+    default: return false;
   }
 }
 

@@ -14,7 +14,7 @@ namespace edgesync {
 
 struct ObjectPutCheck {
   const ObjectMetadata& metadata;
-  const ResourceKey& url_key;        // org/type/id from the URL
+  const ResourceKey& url_key;  // org/type/id from the URL
   const NodeIdentity& node;
   bool has_inline_data = false;
   SystemTime now;

@@ -1,11 +1,11 @@
 #include "server/objects/object_service.hpp"
 
-#include <boost/asio/thread_pool.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <climits>
 #include <fcntl.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <climits>
 
 #include "server/objects/async_store.hpp"
 #include "server/objects/object_rules.hpp"
@@ -54,7 +54,9 @@ struct ObjectService::NewData {
 ObjectService::ObjectService(Store& store, DataFiles& data_files, asio::thread_pool& blocking_pool, Options options)
     : store_(store), data_files_(data_files), blocking_pool_(blocking_pool), options_(std::move(options)) {}
 
-Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const { return store_.get_object(key); }
+Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
+  return store_.get_object(key);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Create / update.
@@ -92,8 +94,8 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
     if (existing && !existing->originated_here)
       return Status::invalid("Can't update an object this node received; only its origin can", "objectID");
     if (existing && existing->originated_here && !is_updatable_here(existing->status))
-      return Status::invalid(std::string("Can't update an object in status ") + std::string(to_string(existing->status)),
-                             "objectID");
+      return Status::invalid(
+          std::string("Can't update an object in status ") + std::string(to_string(existing->status)), "objectID");
     if (existing && metadata.meta_only && existing->status == ObjectStatus::kConsumedByDestination)
       return Status::invalid("Can't make a metaOnly update of an object already consumed", "metaOnly");
 
@@ -168,7 +170,7 @@ asio::awaitable<Result<ObjectService::NewData>> ObjectService::store_bytes(const
 }
 
 asio::awaitable<Result<ObjectService::NewData>> ObjectService::import_source_file(const ResourceKey& key,
-                                                                                   const std::string& path) {
+                                                                                  const std::string& path) {
   std::optional<NewData> result;
   Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -254,7 +256,7 @@ asio::awaitable<Status> ObjectService::put_data(const ResourceKey& key, std::opt
 }
 
 asio::awaitable<Result<ObjectService::NewData>> ObjectService::write_whole_body(const ResourceKey& key,
-                                                                                 BodyReader& read_body) {
+                                                                                BodyReader& read_body) {
   auto writer = data_files_.create(key);
   if (!writer) co_return writer.status();
   std::vector<char> buffer(kBodyBufferBytes);
@@ -343,9 +345,10 @@ asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, co
   bool complete = false;
   Status recorded = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto upload = transaction.get_upload(key);
-    if (!upload) return upload.status().code() == StatusCode::kNotFound
-                            ? Status::conflict("The upload was restarted by another request")
-                            : upload.status();
+    if (!upload)
+      return upload.status().code() == StatusCode::kNotFound
+                 ? Status::conflict("The upload was restarted by another request")
+                 : upload.status();
     if (upload->part_file != part_file) return Status::conflict("The upload was restarted by another request");
     auto merged = add_received_range(upload->received_ranges_json, range.range);
     if (!merged) return merged.status();
@@ -367,7 +370,8 @@ asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, co
   if (!finished) co_return finished;
   Status attached = co_await attach_data(key, std::move(*data), range.range.length());
   if (!attached) co_return attached;
-  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) { return transaction.delete_upload(key); });
+  co_return co_await durable_write(store_,
+                                   [&](WriteTransaction& transaction) { return transaction.delete_upload(key); });
 }
 
 Result<DataDownload> ObjectService::open_data(const ResourceKey& key) const {
@@ -396,7 +400,7 @@ asio::awaitable<Status> ObjectService::mark(const ResourceKey& key, Mark mark) {
     }
     const ObjectStatus status = object->status;
     const bool receivable = status == ObjectStatus::kCompletelyReceived || status == ObjectStatus::kReceived;
-    const bool allowed = object->originated_here ? false
+    const bool allowed = object->originated_here  ? false
                          : mark == Mark::kDeleted ? status == ObjectStatus::kDeleted
                                                   : receivable;
     if (!allowed) {

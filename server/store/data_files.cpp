@@ -1,13 +1,13 @@
 #include "server/store/data_files.hpp"
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <random>
-#include <set>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstring>
+#include <random>
+#include <set>
 
 namespace edgesync {
 namespace fs = std::filesystem;
@@ -19,7 +19,9 @@ constexpr const char* kTempDir = "tmp";
 constexpr const char* kUploadsDir = "uploads";
 constexpr size_t kHashBufferBytes = 1 << 20;
 
-Status errno_status(const std::string& what) { return Status::io_error(what + ": " + std::strerror(errno)); }
+Status errno_status(const std::string& what) {
+  return Status::io_error(what + ": " + std::strerror(errno));
+}
 
 std::string to_hex(const unsigned char* bytes, size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -63,8 +65,8 @@ std::string generate_name(const ResourceKey& key) {
 }
 
 bool is_safe_name(const std::string& name) {
-  return !name.empty() && name.find('/') == std::string::npos && name.find('\0') == std::string::npos &&
-         name != "." && name != "..";
+  return !name.empty() && name.find('/') == std::string::npos && name.find('\0') == std::string::npos && name != "." &&
+         name != "..";
 }
 
 Status write_all(int fd, const char* data, size_t size, off_t offset, bool positional) {

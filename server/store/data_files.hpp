@@ -28,7 +28,7 @@ class DataFileWriter {
   struct Finished {
     std::string file_name;  // name inside objects/
     uint64_t size = 0;
-    std::string sha256;     // lowercase hex
+    std::string sha256;  // lowercase hex
   };
   // fsync, rename into objects/, fsync the directory.
   virtual Result<Finished> finish() = 0;

@@ -26,37 +26,35 @@ namespace edgesync {
 
 // One object as a node keeps it.
 struct StoredObject {
-  ObjectMetadata metadata;                // org is metadata.destination_org_id
+  ObjectMetadata metadata;  // org is metadata.destination_org_id
   ObjectStatus status = ObjectStatus::kNotReady;
-  bool originated_here = true;            // this node created it (origin side)
-  int32_t remaining_consumers = 1;        // counts down on `consumed`/`deleted` marks
-  int32_t remaining_receivers = 1;        // counts down on `received` marks
-  std::string data_file;                  // name inside DataFiles; empty when no data is stored
-  std::string data_sha256;                // lowercase hex SHA-256 of the stored data; empty when none
-  int64_t updated_at_ms = 0;              // wall clock of the last change (ms since epoch)
+  bool originated_here = true;      // this node created it (origin side)
+  int32_t remaining_consumers = 1;  // counts down on `consumed`/`deleted` marks
+  int32_t remaining_receivers = 1;  // counts down on `received` marks
+  std::string data_file;            // name inside DataFiles; empty when no data is stored
+  std::string data_sha256;          // lowercase hex SHA-256 of the stored data; empty when none
+  int64_t updated_at_ms = 0;        // wall clock of the last change (ms since epoch)
 
-  ResourceKey key() const {
-    return {metadata.destination_org_id, metadata.object_type, metadata.object_id};
-  }
+  ResourceKey key() const { return {metadata.destination_org_id, metadata.object_type, metadata.object_id}; }
   bool operator==(const StoredObject&) const = default;
 };
 
 // A chunked data upload in progress (PUT …/data with Content-Range).
 struct UploadState {
   ResourceKey key;
-  std::string part_file;                  // name inside DataFiles' uploads area
+  std::string part_file;  // name inside DataFiles' uploads area
   uint64_t total_size = 0;
-  uint64_t received_bytes = 0;            // sum of distinct received ranges
-  std::string received_ranges_json;       // [[first,last],…] merged, sorted
+  uint64_t received_bytes = 0;       // sum of distinct received ranges
+  std::string received_ranges_json;  // [[first,last],…] merged, sorted
   int64_t updated_at_ms = 0;
   bool operator==(const UploadState&) const = default;
 };
 
 struct ObjectFilter {
   std::string org;
-  std::optional<std::string> object_type;         // all types when absent
-  std::vector<ObjectStatus> statuses;             // any status when empty
-  std::optional<bool> originated_here;            // either side when absent
+  std::optional<std::string> object_type;  // all types when absent
+  std::vector<ObjectStatus> statuses;      // any status when empty
+  std::optional<bool> originated_here;     // either side when absent
 };
 
 // The operations available inside a write. Valid only during the write function's call.
@@ -71,9 +69,9 @@ class WriteTransaction {
   virtual int64_t next_instance_id() = 0;
   virtual Status add_webhook(const std::string& org, const std::string& object_type, const std::string& url) = 0;
   virtual Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) = 0;
-  virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;   // kNotFound when none
+  virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;  // kNotFound when none
   virtual Status put_upload(const UploadState& upload) = 0;
-  virtual Status delete_upload(const ResourceKey& key) = 0;             // OK when absent
+  virtual Status delete_upload(const ResourceKey& key) = 0;  // OK when absent
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;

@@ -20,7 +20,9 @@ inline std::string object_body(const std::string& type, const std::string& id, n
   return body.dump();
 }
 
-inline nlohmann::json json_of(const HttpResult& result) { return nlohmann::json::parse(result.body); }
+inline nlohmann::json json_of(const HttpResult& result) {
+  return nlohmann::json::parse(result.body);
+}
 
 // A 400 whose plain-text body contains `expected`.
 inline void check_bad_request(const HttpResult& result, const std::string& expected) {

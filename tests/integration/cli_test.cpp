@@ -13,7 +13,9 @@ BOOST_AUTO_TEST_CASE(help_lists_every_option) {
   BOOST_TEST(result.exit_code == 0);
   for (const char* option : {"--config", "--mode", "--listen", "--data-dir", "--org", "--dest-type", "--dest-id",
                              "--cloud-url", "--auth", "--auth-file", "--log-level", "--version"}) {
-    BOOST_TEST_CONTEXT(option) { BOOST_TEST(result.output.find(option) != std::string::npos); }
+    BOOST_TEST_CONTEXT(option) {
+      BOOST_TEST(result.output.find(option) != std::string::npos);
+    }
   }
 }
 

@@ -32,7 +32,9 @@ CloudNode& cloud() {
   return instance;
 }
 
-HttpClient admin() { return HttpClient(cloud().node.port(), "admin@myorg"); }
+HttpClient admin() {
+  return HttpClient(cloud().node.port(), "admin@myorg");
+}
 
 const std::string kBase = "/api/v1/objects/myorg";
 
@@ -73,8 +75,9 @@ BOOST_AUTO_TEST_CASE(every_response_carries_the_mms_cache_headers) {
 
 BOOST_AUTO_TEST_CASE(metadata_put_then_get_fills_service_fields) {
   auto client = admin();
-  BOOST_TEST(client.put(kBase + "/model/m1", object_body("model", "m1", {{"version", "1.0"}, {"description", "a model"},
-                                                                         {"unknownField", 5}}))
+  BOOST_TEST(client
+                 .put(kBase + "/model/m1",
+                      object_body("model", "m1", {{"version", "1.0"}, {"description", "a model"}, {"unknownField", 5}}))
                  .status == 204);
   auto got = client.get(kBase + "/model/m1");
   BOOST_TEST(got.status == 200);
@@ -101,8 +104,9 @@ BOOST_AUTO_TEST_CASE(instance_id_grows_with_every_update) {
   auto client = admin();
   int64_t last = 0;
   for (int i = 0; i < 5; ++i) {
-    BOOST_TEST(client.put(kBase + "/cfg/versions", object_body("cfg", "versions", {{"version", std::to_string(i)}}))
-                   .status == 204);
+    BOOST_TEST(
+        client.put(kBase + "/cfg/versions", object_body("cfg", "versions", {{"version", std::to_string(i)}})).status ==
+        204);
     const int64_t instance = json_of(client.get(kBase + "/cfg/versions"))["instanceID"].get<int64_t>();
     BOOST_TEST(instance > last);
     last = instance;
@@ -163,10 +167,11 @@ BOOST_AUTO_TEST_CASE(chunked_upload_in_any_order_completes_the_object) {
   const size_t chunk = 100000;
   for (size_t first : {size_t(200000), size_t(0), size_t(100000)}) {
     const size_t last = std::min(first + chunk, data.size()) - 1;
-    const std::string range = "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
-                              std::to_string(data.size());
-    BOOST_TEST(client.put(kBase + "/file/chunked/data", data.substr(first, last - first + 1), {{"Content-Range", range}})
-                   .status == 204);
+    const std::string range =
+        "bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(data.size());
+    BOOST_TEST(
+        client.put(kBase + "/file/chunked/data", data.substr(first, last - first + 1), {{"Content-Range", range}})
+            .status == 204);
     if (first != 100000) BOOST_TEST(client.get(kBase + "/file/chunked/status").body == "notReady");
   }
   BOOST_TEST(client.get(kBase + "/file/chunked/status").body == "ready");
@@ -181,8 +186,7 @@ BOOST_AUTO_TEST_CASE(chunked_upload_refuses_inconsistent_ranges) {
   BOOST_TEST(client.put(kBase + "/file/badchunk", object_body("file", "badchunk")).status == 204);
   check_bad_request(client.put(kBase + "/file/badchunk/data", "abc", {{"Content-Range", "bytes 0-9/20"}}),
                     "Content-Range");
-  check_bad_request(client.put(kBase + "/file/badchunk/data", "abc", {{"Content-Range", "bytes 0-2/2"}}),
-                    "");
+  check_bad_request(client.put(kBase + "/file/badchunk/data", "abc", {{"Content-Range", "bytes 0-2/2"}}), "");
   check_bad_request(client.put(kBase + "/file/badchunk/data", "abc", {{"Content-Range", "lines 0-2/3"}}), "");
   BOOST_TEST(client.get(kBase + "/file/badchunk/status").body == "notReady");
 }
@@ -191,8 +195,9 @@ BOOST_AUTO_TEST_CASE(meta_only_update_keeps_data_and_size) {
   auto client = admin();
   const std::string data = "payload-bytes";
   BOOST_TEST(client.put(kBase + "/file/keep", object_body("file", "keep", {}, &data)).status == 204);
-  BOOST_TEST(client.put(kBase + "/file/keep", object_body("file", "keep", {{"metaOnly", true}, {"version", "2"}}))
-                 .status == 204);
+  BOOST_TEST(
+      client.put(kBase + "/file/keep", object_body("file", "keep", {{"metaOnly", true}, {"version", "2"}})).status ==
+      204);
   auto meta = json_of(client.get(kBase + "/file/keep"));
   BOOST_TEST(meta["version"] == "2");
   BOOST_TEST(meta["objectSize"] == data.size());
@@ -209,7 +214,8 @@ BOOST_AUTO_TEST_CASE(no_data_and_link_objects_are_ready_without_data) {
   BOOST_TEST(client.put(kBase + "/note/n1", object_body("note", "n1", {{"noData", true}})).status == 204);
   BOOST_TEST(client.get(kBase + "/note/n1/status").body == "ready");
   check_bad_request(client.put(kBase + "/note/n1/data", "x"), "noData");
-  BOOST_TEST(client.put(kBase + "/note/l1", object_body("note", "l1", {{"link", "https://example.org/x"}})).status == 204);
+  BOOST_TEST(client.put(kBase + "/note/l1", object_body("note", "l1", {{"link", "https://example.org/x"}})).status ==
+             204);
   BOOST_TEST(client.get(kBase + "/note/l1/status").body == "ready");
   BOOST_TEST(client.get(kBase + "/note/l1/data").status == 404);
 }
@@ -270,20 +276,22 @@ BOOST_AUTO_TEST_CASE(activate_by_hand_and_by_activation_time) {
   BOOST_TEST(client.put(kBase + "/act/a1/activate", "").status == 204);
   BOOST_TEST(json_of(client.get(kBase + "/act/a1"))["inactive"] == false);
 
-  BOOST_TEST(client.put(kBase + "/act/a2", object_body("act", "a2", {{"inactive", true},
-                                                                     {"activationTime", in_seconds(2)}}))
-                 .status == 204);
+  BOOST_TEST(
+      client.put(kBase + "/act/a2", object_body("act", "a2", {{"inactive", true}, {"activationTime", in_seconds(2)}}))
+          .status == 204);
   BOOST_TEST(json_of(client.get(kBase + "/act/a2"))["inactive"] == true);
   BOOST_TEST(wait_until([&] { return json_of(client.get(kBase + "/act/a2"))["inactive"] == false; }));
-  check_bad_request(client.put(kBase + "/act/a3", object_body("act", "a3", {{"inactive", true},
-                                                                            {"activationTime", "2001-01-01T00:00:00Z"}})),
-                    "activation time");
+  check_bad_request(
+      client.put(kBase + "/act/a3",
+                 object_body("act", "a3", {{"inactive", true}, {"activationTime", "2001-01-01T00:00:00Z"}})),
+      "activation time");
 }
 
 BOOST_AUTO_TEST_CASE(expired_objects_are_removed) {
   auto client = admin();
   const std::string data = "short-lived";
-  BOOST_TEST(client.put(kBase + "/exp/e1", object_body("exp", "e1", {{"expiration", in_seconds(2)}}, &data)).status == 204);
+  BOOST_TEST(client.put(kBase + "/exp/e1", object_body("exp", "e1", {{"expiration", in_seconds(2)}}, &data)).status ==
+             204);
   BOOST_TEST(client.get(kBase + "/exp/e1").status == 200);
   BOOST_TEST(wait_until([&] { return client.get(kBase + "/exp/e1").status == 404; }));
   BOOST_TEST(client.get(kBase + "/exp/e1/data").status == 404);
@@ -336,7 +344,10 @@ BOOST_AUTO_TEST_CASE(every_put_rule_has_a_clear_400) {
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"destinationType", "t"}, {"destinationsList", {"t:e1"}}},
        "destinationsList and destinationType"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"destinationsList", {"no-colon"}}}, "type:id"},
-      {{{"objectID", "r1"}, {"objectType", "rule"}, {"destinationType", "t"}, {"destinationPolicy", {{"properties", json::array()}}}},
+      {{{"objectID", "r1"},
+        {"objectType", "rule"},
+        {"destinationType", "t"},
+        {"destinationPolicy", {{"properties", json::array()}}}},
        "destinationPolicy"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"autodelete", true}}, "autodelete requires"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"deleted", true}}, "Object marked as deleted"},
@@ -346,7 +357,9 @@ BOOST_AUTO_TEST_CASE(every_put_rule_has_a_clear_400) {
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"inactive", "yes"}}, "inactive"},
   };
   for (const auto& item : cases) {
-    BOOST_TEST_CONTEXT(item.meta.dump()) { check_bad_request(client.put(url, json{{"meta", item.meta}}.dump()), item.expected); }
+    BOOST_TEST_CONTEXT(item.meta.dump()) {
+      check_bad_request(client.put(url, json{{"meta", item.meta}}.dump()), item.expected);
+    }
   }
   check_bad_request(client.put(url, ""), "Invalid JSON for update. Error: EOF");
   check_bad_request(client.put(url, "{\"meta\":"), "Invalid JSON for update");
@@ -383,8 +396,9 @@ BOOST_AUTO_TEST_CASE(organizations_are_isolated) {
   HttpClient object_admin(cloud().node.port(), "myorg/alice");
   BOOST_TEST(object_admin.put(kBase + "/iso/alice", object_body("iso", "alice")).status == 204);
   BOOST_TEST(json_of(object_admin.get(kBase + "/iso/alice"))["ownerID"] == "myorg/alice");
-  BOOST_TEST(object_admin.put(kBase + "/agent_upgrade_manifests/m", object_body("agent_upgrade_manifests", "m")).status ==
-             403);
+  BOOST_TEST(
+      object_admin.put(kBase + "/agent_upgrade_manifests/m", object_body("agent_upgrade_manifests", "m")).status ==
+      403);
   HttpClient edge_node(cloud().node.port(), "myorg/edge-type/edge1");
   BOOST_TEST(edge_node.get(kBase + "/iso/private").status == 403);
 }

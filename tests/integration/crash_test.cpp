@@ -1,9 +1,9 @@
 // kill -9 during a burst of concurrent PUTs: after a restart every acknowledged object is present and
 // intact, and the database passes SQLite's integrity check without any repair.
 #define BOOST_TEST_MODULE crash_test
-#include <boost/test/unit_test.hpp>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <mutex>
 #include <thread>
 

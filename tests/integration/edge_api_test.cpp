@@ -24,7 +24,9 @@ EdgeNode& edge() {
   return instance;
 }
 
-HttpClient app() { return HttpClient(edge().node.port(), "myorg/app"); }
+HttpClient app() {
+  return HttpClient(edge().node.port(), "myorg/app");
+}
 
 const std::string kBase = "/api/v1/objects";
 
@@ -74,12 +76,14 @@ BOOST_AUTO_TEST_CASE(source_data_uri_imports_the_file) {
   BOOST_TEST(client.get(kBase + "/file/src/status").body == "ready");
   BOOST_TEST(json_of(client.get(kBase + "/file/src"))["objectSize"] == data.size());
   BOOST_TEST((client.get(kBase + "/file/src/data").body == data));
-  check_bad_request(client.put(kBase + "/file/src2", object_body("file", "src2", {{"sourceDataUri", "file:///no/such/file"}})),
-                    "sourceDataUri");
+  check_bad_request(
+      client.put(kBase + "/file/src2", object_body("file", "src2", {{"sourceDataUri", "file:///no/such/file"}})),
+      "sourceDataUri");
   const std::string inline_data = "x";
-  check_bad_request(client.put(kBase + "/file/src3", object_body("file", "src3", {{"sourceDataUri", "file://" + path.string()}},
-                                                              &inline_data)),
-                    "sourceDataUri");
+  check_bad_request(
+      client.put(kBase + "/file/src3",
+                 object_body("file", "src3", {{"sourceDataUri", "file://" + path.string()}}, &inline_data)),
+      "sourceDataUri");
 }
 
 BOOST_AUTO_TEST_CASE(delete_of_an_unknown_object_is_400_on_an_edge) {
@@ -103,7 +107,8 @@ BOOST_AUTO_TEST_CASE(only_the_edge_org_has_access) {
 BOOST_AUTO_TEST_CASE(marks_and_polling_behave_as_mms) {
   auto client = app();
   BOOST_TEST(client.put(kBase + "/m/own", object_body("m", "own", {{"noData", true}})).status == 204);
-  check_bad_request(client.put(kBase + "/m/own/received", ""), "Invalid attempt to mark object in status ready as received");
+  check_bad_request(client.put(kBase + "/m/own/received", ""),
+                    "Invalid attempt to mark object in status ready as received");
   check_bad_request(client.put(kBase + "/m/none/deleted", ""), "Failed to find object to mark as deleted");
   BOOST_TEST(client.get(kBase + "/m").status == 404);  // own objects are never in the update list
 }
@@ -112,7 +117,9 @@ BOOST_AUTO_TEST_CASE(chunked_upload_works_on_an_edge) {
   auto client = app();
   const std::string data = pattern_bytes(1000, 5);
   BOOST_TEST(client.put(kBase + "/file/ch", object_body("file", "ch")).status == 204);
-  BOOST_TEST(client.put(kBase + "/file/ch/data", data.substr(500), {{"Content-Range", "bytes 500-999/1000"}}).status == 204);
-  BOOST_TEST(client.put(kBase + "/file/ch/data", data.substr(0, 500), {{"Content-Range", "bytes 0-499/1000"}}).status == 204);
+  BOOST_TEST(client.put(kBase + "/file/ch/data", data.substr(500), {{"Content-Range", "bytes 500-999/1000"}}).status ==
+             204);
+  BOOST_TEST(client.put(kBase + "/file/ch/data", data.substr(0, 500), {{"Content-Range", "bytes 0-499/1000"}}).status ==
+             204);
   BOOST_TEST((client.get(kBase + "/file/ch/data").body == data));
 }

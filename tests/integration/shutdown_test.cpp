@@ -1,13 +1,13 @@
 // Graceful shutdown: SIGTERM while an upload is in flight lets it finish and be acknowledged; the
 // process then exits 0 with the database closed cleanly, and the object is there after a restart.
 #define BOOST_TEST_MODULE shutdown_test
+#include <signal.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
-#include <signal.h>
 
 #include "tests/integration/api_test_helpers.hpp"
 #include "tests/support/node_process.hpp"
@@ -27,9 +27,9 @@ BOOST_AUTO_TEST_CASE(in_flight_upload_finishes_after_sigterm) {
     asio::io_context io;
     asio::ip::tcp::socket socket(io);
     socket.connect({asio::ip::make_address("127.0.0.1"), node.port()});
-    const std::string head = "PUT /api/v1/objects/myorg/t/inflight/data HTTP/1.1\r\nHost: x\r\nAuthorization: " +
-                             basic_auth("admin@myorg") + "\r\nContent-Length: " + std::to_string(data.size()) +
-                             "\r\n\r\n";
+    const std::string head =
+        "PUT /api/v1/objects/myorg/t/inflight/data HTTP/1.1\r\nHost: x\r\nAuthorization: " + basic_auth("admin@myorg") +
+        "\r\nContent-Length: " + std::to_string(data.size()) + "\r\n\r\n";
     asio::write(socket, asio::buffer(head));
     asio::write(socket, asio::buffer(data.data(), data.size() / 2));
     // The request is in flight; ask the server to stop.

@@ -1,5 +1,7 @@
 #include "tests/support/http_client.hpp"
 
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,8 +11,6 @@
 #include <boost/beast/http.hpp>
 #include <cctype>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/time.h>
 
 #include "common/base64.hpp"
 
@@ -57,8 +57,10 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     if (!app_key_.empty()) message.set(bhttp::field::authorization, basic_auth(app_key_));
     for (const auto& [name, value] : headers) message.set(name, value);
     message.body() = body;
-    if (method != "GET" && method != "HEAD" && method != "DELETE") message.prepare_payload();
-    else if (!body.empty()) message.prepare_payload();
+    if (method != "GET" && method != "HEAD" && method != "DELETE")
+      message.prepare_payload();
+    else if (!body.empty())
+      message.prepare_payload();
 
     boost::system::error_code error;
     bhttp::write(connection_->socket, message, error);

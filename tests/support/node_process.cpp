@@ -1,16 +1,16 @@
 #include "tests/support/node_process.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
 #include <fstream>
 #include <random>
 #include <regex>
-#include <signal.h>
 #include <sstream>
 #include <stdexcept>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace edgesync::test {
 namespace fs = std::filesystem;
@@ -118,7 +118,9 @@ NodeProcess::~NodeProcess() {
   if (running()) kill_hard();
 }
 
-std::string NodeProcess::log() const { return read_file(log_file_); }
+std::string NodeProcess::log() const {
+  return read_file(log_file_);
+}
 
 bool NodeProcess::running() {
   if (exit_code_ || pid_ <= 0) return false;

@@ -4,11 +4,11 @@
 // removes the directory unless told to keep it.
 #pragma once
 
+#include <sys/types.h>
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
-#include <sys/types.h>
 #include <vector>
 
 namespace edgesync::test {
@@ -32,8 +32,7 @@ struct RunResult {
 };
 
 // Runs the edgesync binary with args to completion (for --help, bad configs…), with a deadline.
-RunResult run_edgesync(const std::vector<std::string>& args,
-                       std::chrono::seconds deadline = std::chrono::seconds(30));
+RunResult run_edgesync(const std::vector<std::string>& args, std::chrono::seconds deadline = std::chrono::seconds(30));
 
 class NodeProcess {
  public:
@@ -47,7 +46,7 @@ class NodeProcess {
   pid_t pid() const { return pid_; }
   std::string log() const;  // everything the process wrote so far
 
-  void kill_hard();                                          // SIGKILL and reap
+  void kill_hard();                                                         // SIGKILL and reap
   int terminate(std::chrono::seconds deadline = std::chrono::seconds(30));  // SIGTERM; exit code
   bool running();
 

@@ -61,9 +61,15 @@ void write_object(SQLite::Database& database, const StoredObject& object) {
   statement.bind(10, object.data_sha256);
   // Only what the timers act on is indexed: an inactive object's activation, any expiration.
   auto activation = meta.inactive ? parse_rfc3339(meta.activation_time) : std::nullopt;
-  if (activation) statement.bind(11, to_millis(*activation)); else statement.bind(11);
+  if (activation)
+    statement.bind(11, to_millis(*activation));
+  else
+    statement.bind(11);
   auto expiration = parse_rfc3339(meta.expiration);
-  if (expiration) statement.bind(12, to_millis(*expiration)); else statement.bind(12);
+  if (expiration)
+    statement.bind(12, to_millis(*expiration));
+  else
+    statement.bind(12);
   statement.bind(13, object.updated_at_ms);
   statement.exec();
 }

@@ -55,7 +55,9 @@ const std::vector<const char*> kMigrations = {
 
 }  // namespace
 
-int latest_schema_version() { return static_cast<int>(kMigrations.size()); }
+int latest_schema_version() {
+  return static_cast<int>(kMigrations.size());
+}
 
 Status migrate_schema(SQLite::Database& database) {
   try {

@@ -3,11 +3,11 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <spdlog/spdlog.h>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "server/store/sqlite/object_rows.hpp"
@@ -359,8 +359,8 @@ void configure(SQLite::Database& database) {
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options) {
   try {
-    auto writer = std::make_unique<SQLite::Database>(options.database_path,
-                                                     SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
+    auto writer = std::make_unique<SQLite::Database>(
+        options.database_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
     configure(*writer);
     const std::string mode = writer->execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") return Status::io_error("cannot switch " + options.database_path + " to WAL mode");
@@ -372,7 +372,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& optio
 
     std::vector<std::unique_ptr<SQLite::Database>> readers;
     for (uint32_t i = 0; i < std::max(1u, options.read_connections); ++i) {
-      auto reader = std::make_unique<SQLite::Database>(options.database_path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
+      auto reader =
+          std::make_unique<SQLite::Database>(options.database_path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
       configure(*reader);
       readers.push_back(std::move(reader));
     }

@@ -17,9 +17,11 @@ nlohmann::json load(const std::string& name) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_schema_is_valid_json) {
-  for (const char* name : {"metadata.schema.json", "object-put.schema.json", "webhook.schema.json",
-                           "error.schema.json", "health.schema.json"}) {
-    BOOST_TEST_CONTEXT(name) { BOOST_TEST(load(name).is_object()); }
+  for (const char* name : {"metadata.schema.json", "object-put.schema.json", "webhook.schema.json", "error.schema.json",
+                           "health.schema.json"}) {
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(load(name).is_object());
+    }
   }
 }
 

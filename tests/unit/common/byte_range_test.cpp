@@ -12,7 +12,9 @@ std::optional<ByteRange> slice(const char* header, uint64_t size) {
   BOOST_REQUIRE_MESSAGE(result.is_ok(), header << ": " << result.status().message());
   return *result;
 }
-StatusCode refusal(const char* header, uint64_t size) { return resolve_range_header(header, size).status().code(); }
+StatusCode refusal(const char* header, uint64_t size) {
+  return resolve_range_header(header, size).status().code();
+}
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(satisfiable_ranges) {
@@ -42,7 +44,9 @@ BOOST_AUTO_TEST_CASE(unsatisfiable_ranges_are_416) {
 BOOST_AUTO_TEST_CASE(malformed_ranges_are_400) {
   for (const char* bad : {"items=0-4", "bytes=0-1,3-4", "bytes=5-2", "bytes=", "bytes=-", "bytes=a-b", "garbage", "",
                           "bytes=99999999999999999999-", "bytes=-1-2", "bytes=1", "bytes 0-4"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST((refusal(bad, 10) == StatusCode::kInvalidArgument)); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST((refusal(bad, 10) == StatusCode::kInvalidArgument));
+    }
   }
 }
 
@@ -75,6 +79,8 @@ BOOST_AUTO_TEST_CASE(rfc3339_parse_and_format) {
   BOOST_TEST(format_rfc3339(*utc) == "2027-01-15T08:00:00Z");
   for (const char* bad : {"", "2027-01-15", "2027-01-15T08:00:00", "2027-13-01T00:00:00Z", "2027-02-30T00:00:00Z",
                           "2027-01-15 08:00:00Z", "2027-01-15T08:00:00Zjunk", "tomorrow", "2027-01-15T25:00:00Z"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!parse_rfc3339(bad).has_value()); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!parse_rfc3339(bad).has_value());
+    }
   }
 }

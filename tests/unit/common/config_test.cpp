@@ -50,10 +50,10 @@ BOOST_AUTO_TEST_CASE(shipped_files_load_and_validate) {
 
 BOOST_AUTO_TEST_CASE(values_override_defaults) {
   TempFiles files;
-  auto config = load_config_file(files.write(
-      "mode: edge\nlisten: 0.0.0.0:9000\nhttp:\n  threads: 3\n  max_metadata_bytes: 2048\n"
-      "store:\n  chunk_size: 65536\nobjects:\n  activation_interval_seconds: 5\nauth:\n  type: dummy\n"
-      "log:\n  level: debug\n  format: json\nmeta:\n  sync:\n    status:\n      interval: 7\n"));
+  auto config = load_config_file(
+      files.write("mode: edge\nlisten: 0.0.0.0:9000\nhttp:\n  threads: 3\n  max_metadata_bytes: 2048\n"
+                  "store:\n  chunk_size: 65536\nobjects:\n  activation_interval_seconds: 5\nauth:\n  type: dummy\n"
+                  "log:\n  level: debug\n  format: json\nmeta:\n  sync:\n    status:\n      interval: 7\n"));
   BOOST_REQUIRE_MESSAGE(config.is_ok(), config.status().message());
   BOOST_TEST((config->mode == NodeMode::kEdge));
   BOOST_TEST(config->listen == "0.0.0.0:9000");

@@ -62,13 +62,43 @@ BOOST_AUTO_TEST_CASE(every_field_round_trips) {
 
 BOOST_AUTO_TEST_CASE(mms_names_are_used_and_every_field_is_written) {
   const json written = metadata_to_json(ObjectMetadata{});
-  for (const char* name : {"objectID", "objectType", "destinationOrgID", "destinationID", "destinationType",
-                           "destinationsList", "destinationPolicy", "expiration", "version", "description", "link",
-                           "inactive", "activationTime", "doNotSend", "noData", "metaOnly", "destinationDataUri",
-                           "sourceDataUri", "consumers", "autodelete", "originID", "originType", "deleted",
-                           "instanceID", "dataID", "objectSize", "chunkSize", "uploadChunkSize", "hashAlgorithm",
-                           "publicKey", "signature", "public", "ownerID", "ownerReferences"}) {
-    BOOST_TEST_CONTEXT(name) { BOOST_TEST(written.contains(name)); }
+  for (const char* name : {"objectID",
+                           "objectType",
+                           "destinationOrgID",
+                           "destinationID",
+                           "destinationType",
+                           "destinationsList",
+                           "destinationPolicy",
+                           "expiration",
+                           "version",
+                           "description",
+                           "link",
+                           "inactive",
+                           "activationTime",
+                           "doNotSend",
+                           "noData",
+                           "metaOnly",
+                           "destinationDataUri",
+                           "sourceDataUri",
+                           "consumers",
+                           "autodelete",
+                           "originID",
+                           "originType",
+                           "deleted",
+                           "instanceID",
+                           "dataID",
+                           "objectSize",
+                           "chunkSize",
+                           "uploadChunkSize",
+                           "hashAlgorithm",
+                           "publicKey",
+                           "signature",
+                           "public",
+                           "ownerID",
+                           "ownerReferences"}) {
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(written.contains(name));
+    }
   }
   BOOST_TEST(written.size() == 34u);
   BOOST_TEST(written["destinationsList"].is_null());

@@ -8,22 +8,48 @@
 using namespace edgesync;
 
 BOOST_AUTO_TEST_CASE(valid_names) {
-  for (const char* name : {"abc", "ABC123", "a|b", "a!b@c#d$e^f*g-h_i.j~k+l", "model.v1", "1.0.0", "x",
-                           "données", "模型", "имя", "١٢٣", "ª", "µ",
-                           ".." /* valid as in MMS; harmless because names never become paths */}) {
-    BOOST_TEST_CONTEXT(name) { BOOST_TEST(is_valid_name(name)); }
+  for (const char* name :
+       {"abc", "ABC123", "a|b", "a!b@c#d$e^f*g-h_i.j~k+l", "model.v1", "1.0.0", "x", "données", "模型", "имя", "١٢٣",
+        "ª", "µ", ".." /* valid as in MMS; harmless because names never become paths */}) {
+    BOOST_TEST_CONTEXT(name) {
+      BOOST_TEST(is_valid_name(name));
+    }
   }
 }
 
 BOOST_AUTO_TEST_CASE(invalid_names) {
-  const std::vector<std::string> names = {"", "a b", "a/b", "a%b", "a<b", "a>b", "a\"b", "a'b", "a&b", "a?b",
-                                          "a=b", "a,b", "a;b", "a:b", "a\\b", "tab\there", std::string("nul\0x", 5),
-                                          "\x01", "a\x7f", "\xff", "\xc0\xaf" /* overlong '/' */,
-                                          "\xed\xa0\x80" /* surrogate */, "a\xe2\x80\x8b" /* zero-width space */,
-                                          "a\xc2\xa0" /* no-break space */, "\xe2\x82\xac" /* euro */,
-                                          "\xf0\x9f\x98\x80" /* emoji */, "\xc3\x97" /* times */, "a\xe3\x80\x80"};
+  const std::vector<std::string> names = {"",
+                                          "a b",
+                                          "a/b",
+                                          "a%b",
+                                          "a<b",
+                                          "a>b",
+                                          "a\"b",
+                                          "a'b",
+                                          "a&b",
+                                          "a?b",
+                                          "a=b",
+                                          "a,b",
+                                          "a;b",
+                                          "a:b",
+                                          "a\\b",
+                                          "tab\there",
+                                          std::string("nul\0x", 5),
+                                          "\x01",
+                                          "a\x7f",
+                                          "\xff",
+                                          "\xc0\xaf" /* overlong '/' */,
+                                          "\xed\xa0\x80" /* surrogate */,
+                                          "a\xe2\x80\x8b" /* zero-width space */,
+                                          "a\xc2\xa0" /* no-break space */,
+                                          "\xe2\x82\xac" /* euro */,
+                                          "\xf0\x9f\x98\x80" /* emoji */,
+                                          "\xc3\x97" /* times */,
+                                          "a\xe3\x80\x80"};
   for (const auto& name : names) {
-    BOOST_TEST_CONTEXT(html_escape(name)) { BOOST_TEST(!is_valid_name(name)); }
+    BOOST_TEST_CONTEXT(html_escape(name)) {
+      BOOST_TEST(!is_valid_name(name));
+    }
   }
 }
 
@@ -49,7 +75,9 @@ BOOST_AUTO_TEST_CASE(resource_keys) {
   BOOST_TEST(type_wide->is_type_wide());
   BOOST_TEST(type_wide->to_string() == "myorg/model");
   for (const char* bad : {"", "myorg", "a/b/c/d", "a//c", "/b/c", "a/b/", "my org/t/i"}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!parse_resource_key(bad).is_ok()); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!parse_resource_key(bad).is_ok());
+    }
   }
   BOOST_TEST(parse_resource_key("o/t/i d").status().message().find("object ID (i d)") != std::string::npos);
   BOOST_TEST(parse_resource_key("o/t<x>/i").status().field() == "objectType");
@@ -63,6 +91,8 @@ BOOST_AUTO_TEST_CASE(base64_round_trip_and_rejects) {
   BOOST_TEST(base64_encode("foobar") == "Zm9vYmFy");
   BOOST_TEST(base64_encode("fo") == "Zm8=");
   for (const char* bad : {"Zm9", "Zm9v!", "Z===", "Zm=v", "Zm8=Zm8=", " Zm8="}) {
-    BOOST_TEST_CONTEXT(bad) { BOOST_TEST(!base64_decode(bad).has_value()); }
+    BOOST_TEST_CONTEXT(bad) {
+      BOOST_TEST(!base64_decode(bad).has_value());
+    }
   }
 }

@@ -1,12 +1,12 @@
 // The HTTP server with a test handler, in-process on 127.0.0.1:0, driven by a real client.
 #define BOOST_TEST_MODULE http_server_test
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
-#include <atomic>
 #include <thread>
 
 #include "server/http/server.hpp"
@@ -123,13 +123,15 @@ std::string expected_count(const std::string& bytes) {
 
 BOOST_AUTO_TEST_CASE(keep_alive_serves_several_requests_on_one_connection) {
   Server server;
-  const std::string two = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
-                          "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntwo";
+  const std::string two =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\none"
+      "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nConnection: close\r\n\r\ntwo";
   const std::string answer = send_raw(server.port(), two);
   BOOST_TEST(answer.find("\r\n\r\none") != std::string::npos);
   BOOST_TEST(answer.find("\r\n\r\ntwo") != std::string::npos);
   BOOST_TEST(answer.find("Cache-Control: no-store, no-cache, must-revalidate") != std::string::npos);
-  BOOST_TEST(answer.find("Strict-Transport-Security: max-age=63072000; includeSubDomains; preload") != std::string::npos);
+  BOOST_TEST(answer.find("Strict-Transport-Security: max-age=63072000; includeSubDomains; preload") !=
+             std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(buffered_bodies_are_limited) {
@@ -140,8 +142,10 @@ BOOST_AUTO_TEST_CASE(buffered_bodies_are_limited) {
   BOOST_TEST(refused.status == 413);
   BOOST_TEST(refused.body.find("1000") != std::string::npos);
   // A chunked body over the limit is refused too.
-  const std::string chunked = "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" "7d0\r\n" +
-                              std::string(2000, 'b') + "\r\n0\r\n\r\n";
+  const std::string chunked =
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "7d0\r\n" +
+      std::string(2000, 'b') + "\r\n0\r\n\r\n";
   BOOST_TEST(send_raw(server.port(), chunked).rfind("HTTP/1.1 413", 0) == 0);
   BOOST_TEST(client.request("POST", "/echo", "still serving").status == 200);
 }
@@ -155,8 +159,9 @@ BOOST_AUTO_TEST_CASE(oversized_head_is_431) {
 BOOST_AUTO_TEST_CASE(malformed_requests_get_400) {
   Server server;
   BOOST_TEST(send_raw(server.port(), "NOT HTTP AT ALL\r\n\r\n").rfind("HTTP/1.1 400", 0) == 0);
-  BOOST_TEST(send_raw(server.port(), "POST /stream/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
-                 .find(" 200 ") == std::string::npos);
+  BOOST_TEST(
+      send_raw(server.port(), "POST /stream/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+          .find(" 200 ") == std::string::npos);
   HttpClient client(server.port());
   BOOST_TEST(client.request("POST", "/echo", "ok").status == 200);
 }
@@ -168,7 +173,8 @@ BOOST_AUTO_TEST_CASE(streamed_uploads_with_length_chunked_and_expect_continue) {
   BOOST_TEST(client.request("PUT", "/stream/count", data).body == expected_count(data));
   BOOST_TEST(client.request("PUT", "/stream/count", "").body == "0:0");
 
-  std::string chunked = "PUT /stream/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  std::string chunked =
+      "PUT /stream/count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
   const std::string small = pattern(100000);
   for (size_t offset = 0; offset < small.size(); offset += 30000) {
     const std::string piece = small.substr(offset, 30000);

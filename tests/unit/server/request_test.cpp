@@ -24,7 +24,8 @@ class TargetOnly final : public Request {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(paths_split_on_slashes_after_decoding_each_segment) {
-  BOOST_TEST((split_path("/api/v1/objects/org/t/i") == std::vector<std::string>{"api", "v1", "objects", "org", "t", "i"}));
+  BOOST_TEST(
+      (split_path("/api/v1/objects/org/t/i") == std::vector<std::string>{"api", "v1", "objects", "org", "t", "i"}));
   BOOST_TEST((split_path("/api/v1/health/") == std::vector<std::string>{"api", "v1", "health"}));
   BOOST_TEST((split_path("/a//b") == std::vector<std::string>{"a", "", "b"}));
   BOOST_TEST((split_path("/a/x%2Fy") == std::vector<std::string>{"a", "x/y"}));

@@ -1,7 +1,7 @@
 #define BOOST_TEST_MODULE sqlite_store_test
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <boost/test/unit_test.hpp>
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <future>
 #include <mutex>
 #include <set>
@@ -36,7 +36,9 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table : {"objects", "webhooks", "timebase", "uploads"}) {
-    BOOST_TEST_CONTEXT(table) { BOOST_TEST(database.tableExists(table)); }
+    BOOST_TEST_CONTEXT(table) {
+      BOOST_TEST(database.tableExists(table));
+    }
   }
 }
 
@@ -76,8 +78,10 @@ BOOST_AUTO_TEST_CASE(objects_round_trip_every_field) {
   BOOST_TEST(put(*store, object).is_ok());  // replace
   BOOST_TEST((store->get_object({"org", "type", "id"})->status == ObjectStatus::kCompletelyReceived));
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_object({"org", "type", "id"}); }).is_ok());
-  BOOST_TEST((store->write([](WriteTransaction& t) { return t.delete_object({"org", "type", "id"}); }).code() ==
-              StatusCode::kNotFound));
+  BOOST_TEST((store->write([](WriteTransaction& t) {
+                     return t.delete_object({"org", "type", "id"});
+                   })
+                  .code() == StatusCode::kNotFound));
   BOOST_TEST(*store->count_objects() == 0);
 }
 
@@ -139,16 +143,20 @@ BOOST_AUTO_TEST_CASE(webhooks_and_uploads) {
   const UploadState upload{{"org", "t", "i"}, "part-1", 100, 40, "[[0,39]]", 5};
   BOOST_TEST(store->write([&](WriteTransaction& t) { return t.put_upload(upload); }).is_ok());
   UploadState read;
-  BOOST_TEST(store->write([&](WriteTransaction& t) {
-    auto found = t.get_upload({"org", "t", "i"});
-    if (found) read = *found;
-    return found.status();
-  }).is_ok());
+  BOOST_TEST(store
+                 ->write([&](WriteTransaction& t) {
+                   auto found = t.get_upload({"org", "t", "i"});
+                   if (found) read = *found;
+                   return found.status();
+                 })
+                 .is_ok());
   BOOST_TEST((read == upload));
   BOOST_TEST((*store->referenced_files() == std::vector<std::string>{"part-1"}));
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_upload({"org", "t", "i"}); }).is_ok());
-  BOOST_TEST((store->write([](WriteTransaction& t) { return t.get_upload({"org", "t", "i"}).status(); }).code() ==
-              StatusCode::kNotFound));
+  BOOST_TEST((store->write([](WriteTransaction& t) {
+                     return t.get_upload({"org", "t", "i"}).status();
+                   })
+                  .code() == StatusCode::kNotFound));
 }
 
 BOOST_AUTO_TEST_CASE(instance_ids_grow_across_restarts) {
@@ -158,10 +166,12 @@ BOOST_AUTO_TEST_CASE(instance_ids_grow_across_restarts) {
     auto store = open_store(dir);
     for (int i = 0; i < 50; ++i) {
       int64_t next = 0;
-      BOOST_TEST(store->write([&](WriteTransaction& t) {
-        next = t.next_instance_id();
-        return Status::ok();
-      }).is_ok());
+      BOOST_TEST(store
+                     ->write([&](WriteTransaction& t) {
+                       next = t.next_instance_id();
+                       return Status::ok();
+                     })
+                     .is_ok());
       BOOST_TEST(next > last);
       last = next;
     }
@@ -174,10 +184,12 @@ BOOST_AUTO_TEST_CASE(instance_ids_grow_across_restarts) {
   }
   auto store = open_store(dir);
   int64_t next = 0;
-  BOOST_TEST(store->write([&](WriteTransaction& t) {
-    next = t.next_instance_id();
-    return Status::ok();
-  }).is_ok());
+  BOOST_TEST(store
+                 ->write([&](WriteTransaction& t) {
+                   next = t.next_instance_id();
+                   return Status::ok();
+                 })
+                 .is_ok());
   BOOST_TEST(next == 9000000000000000001);
 }
 
@@ -191,7 +203,12 @@ BOOST_AUTO_TEST_CASE(a_failing_write_rolls_back_alone_and_skips_its_after_commit
   // Hold the writer busy so that the next three writes share one batch.
   std::promise<void> release;
   auto released = release.get_future().share();
-  store->submit_write([released](WriteTransaction&) { released.wait(); return Status::ok(); }, [&](Status) { ++completions; });
+  store->submit_write(
+      [released](WriteTransaction&) {
+        released.wait();
+        return Status::ok();
+      },
+      [&](Status) { ++completions; });
   for (const char* id : {"good1", "bad", "good2"}) {
     store->submit_write(
         [&, id = std::string(id)](WriteTransaction& t) {
@@ -210,7 +227,9 @@ BOOST_AUTO_TEST_CASE(a_failing_write_rolls_back_alone_and_skips_its_after_commit
   BOOST_TEST(completions == 4);
   BOOST_TEST(after_commits == 2);
   for (const auto& [id, code] : results) {
-    BOOST_TEST_CONTEXT(id) { BOOST_TEST((code == (id == "bad" ? StatusCode::kInvalidArgument : StatusCode::kOk))); }
+    BOOST_TEST_CONTEXT(id) {
+      BOOST_TEST((code == (id == "bad" ? StatusCode::kInvalidArgument : StatusCode::kOk)));
+    }
   }
   auto reopened = open_store(dir);
   BOOST_TEST(reopened->get_object({"org", "t", "good1"}).is_ok());
@@ -256,6 +275,8 @@ BOOST_AUTO_TEST_CASE(group_commit_under_32_concurrent_writers_keeps_every_acknow
   auto store = open_store(dir);
   BOOST_TEST(*store->count_objects() == int64_t(acknowledged.size()));
   for (const auto& id : acknowledged) {
-    BOOST_TEST_CONTEXT(id) { BOOST_TEST(store->get_object({"org", "t", id}).is_ok()); }
+    BOOST_TEST_CONTEXT(id) {
+      BOOST_TEST(store->get_object({"org", "t", id}).is_ok());
+    }
   }
 }

@@ -10,8 +10,8 @@
 namespace edgesync::test {
 
 struct ScratchDir {
-  std::filesystem::path path = std::filesystem::temp_directory_path() /
-                               ("edgesync-store-test-" + std::to_string(std::random_device{}()));
+  std::filesystem::path path =
+      std::filesystem::temp_directory_path() / ("edgesync-store-test-" + std::to_string(std::random_device{}()));
   ScratchDir() { std::filesystem::create_directories(path); }
   ~ScratchDir() {
     std::error_code ignored;
