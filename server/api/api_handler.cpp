@@ -66,12 +66,11 @@ http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view t
 asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   const uint64_t request_number = ++client_requests_;
   const auto segments = http::split_path(request.path());
-  const bool wants_json = request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
 
   if (segments.size() < 3 || segments[0] != "api" || segments[1] != "v1") co_return http::Response::empty(404);
 
   auto caller = authenticator_.authenticate(request.header("Authorization"));
-  if (!caller) co_return error_response(caller.status(), wants_json);
+  if (!caller) co_return error_response(caller.status(), wants_json_errors(request));
 
   RequestContext context{request, *caller, objects_, store_, config_, active_transfers_, started_, request_number};
   const std::string& collection = segments[2];

@@ -22,6 +22,10 @@ int http_status_of(StatusCode code) {
   return 500;
 }
 
+bool wants_json_errors(const http::Request& request) {
+  return request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
+}
+
 http::Response error_response(const Status& status, bool wants_json) {
   const int code = http_status_of(status.code());
   if ((code == 404 || code == 405) && status.message().empty()) return http::Response::empty(code);

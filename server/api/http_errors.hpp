@@ -6,6 +6,7 @@
 #pragma once
 
 #include "common/status.hpp"
+#include "server/http/request.hpp"
 #include "server/http/response.hpp"
 
 namespace edgesync {
@@ -13,5 +14,8 @@ namespace edgesync {
 int http_status_of(StatusCode code);
 
 http::Response error_response(const Status& status, bool wants_json);
+
+// Did the client ask for JSON errors (Accept: application/json)?
+bool wants_json_errors(const http::Request& request);
 
 }  // namespace edgesync

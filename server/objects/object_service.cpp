@@ -154,13 +154,10 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
   co_return status;
 }
 
-asio::awaitable<Result<ObjectService::NewData>> ObjectService::store_bytes(const ResourceKey& key, std::string bytes) {
+asio::awaitable<Result<ObjectService::NewData>> ObjectService::finish_data(DataFileWriter& writer) {
   std::optional<NewData> result;
   Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
-    auto writer = data_files_.create(key);
-    if (!writer) return writer.status();
-    if (Status appended = (*writer)->append(bytes); !appended) return appended;
-    auto finished = (*writer)->finish();
+    auto finished = writer.finish();  // fsync + rename: not on an io thread
     if (!finished) return finished.status();
     result = NewData{finished->file_name, finished->size, finished->sha256};
     return Status::ok();
@@ -169,39 +166,41 @@ asio::awaitable<Result<ObjectService::NewData>> ObjectService::store_bytes(const
   co_return std::move(*result);
 }
 
+asio::awaitable<Result<ObjectService::NewData>> ObjectService::store_bytes(const ResourceKey& key, std::string bytes) {
+  auto writer = data_files_.create(key);
+  if (!writer) co_return writer.status();
+  if (Status appended = (*writer)->append(bytes); !appended) co_return appended;
+  co_return co_await finish_data(**writer);
+}
+
+namespace {
+
+// Copies a local file (an edge application's sourceDataUri) into a data file.
+Status append_file(DataFileWriter& writer, const std::string& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
+  std::vector<char> buffer(kBodyBufferBytes);
+  Status status;
+  while (status) {
+    const ssize_t n = ::read(fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) status = Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
+    if (n <= 0) break;
+    status = writer.append({buffer.data(), static_cast<size_t>(n)});
+  }
+  ::close(fd);
+  return status;
+}
+
+}  // namespace
+
 asio::awaitable<Result<ObjectService::NewData>> ObjectService::import_source_file(const ResourceKey& key,
                                                                                   const std::string& path) {
-  std::optional<NewData> result;
-  Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
-    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
-    auto writer = data_files_.create(key);
-    if (!writer) {
-      ::close(fd);
-      return writer.status();
-    }
-    std::vector<char> buffer(kBodyBufferBytes);
-    while (true) {
-      const ssize_t n = ::read(fd, buffer.data(), buffer.size());
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) {
-        ::close(fd);
-        return Status::invalid("sourceDataUri: cannot read " + path, "sourceDataUri");
-      }
-      if (n == 0) break;
-      if (Status appended = (*writer)->append({buffer.data(), static_cast<size_t>(n)}); !appended) {
-        ::close(fd);
-        return appended;
-      }
-    }
-    ::close(fd);
-    auto finished = (*writer)->finish();
-    if (!finished) return finished.status();
-    result = NewData{finished->file_name, finished->size, finished->sha256};
-    return Status::ok();
-  });
-  if (!status) co_return status;
-  co_return std::move(*result);
+  auto writer = data_files_.create(key);
+  if (!writer) co_return writer.status();
+  Status copied = co_await run_blocking(blocking_pool_, [&] { return append_file(**writer, path); });
+  if (!copied) co_return copied;
+  co_return co_await finish_data(**writer);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -267,15 +266,7 @@ asio::awaitable<Result<ObjectService::NewData>> ObjectService::write_whole_body(
     // Appends land in the page cache; the one fsync is in finish(), off the io thread.
     if (Status appended = (*writer)->append({buffer.data(), *received}); !appended) co_return appended;
   }
-  std::optional<NewData> result;
-  Status status = co_await run_blocking(blocking_pool_, [&]() -> Status {
-    auto finished = (*writer)->finish();
-    if (!finished) return finished.status();
-    result = NewData{finished->file_name, finished->size, finished->sha256};
-    return Status::ok();
-  });
-  if (!status) co_return status;
-  co_return std::move(*result);
+  co_return co_await finish_data(**writer);
 }
 
 asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size) {

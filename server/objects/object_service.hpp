@@ -91,6 +91,7 @@ class ObjectService {
 
  private:
   struct NewData;  // a data file written and fsynced, not yet committed
+  boost::asio::awaitable<Result<NewData>> finish_data(DataFileWriter& writer);
   boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
   boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);
   boost::asio::awaitable<Result<NewData>> store_bytes(const ResourceKey& key, std::string bytes);
