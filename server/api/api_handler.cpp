@@ -83,12 +83,8 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   co_return http::Response::empty(404);
 }
 
-bool RequestContext::wants_json() const {
-  return request.header("Accept").value_or("").find("application/json") != std::string_view::npos;
-}
-
 http::Response RequestContext::error(const Status& status) const {
-  return error_response(status, wants_json());
+  return error_response(status, wants_json_errors(request));
 }
 
 }  // namespace edgesync

@@ -24,7 +24,6 @@ struct RequestContext {
   std::chrono::steady_clock::time_point started;
   uint64_t client_requests = 0;
 
-  bool wants_json() const;
   http::Response error(const Status& status) const;
 };
 
