@@ -1,7 +1,9 @@
 #include "common/config.hpp"
 
 #include <yaml-cpp/yaml.h>
+#include <cctype>
 #include <charconv>
+#include <filesystem>
 #include <set>
 #include <type_traits>
 
@@ -25,9 +27,17 @@ class ConfigReader {
  private:
   Status visit(const YAML::Node& map, const std::string& prefix) {
     for (const auto& entry : map) {
-      const std::string key = prefix + entry.first.as<std::string>();
+      if (!entry.first.IsScalar()) {
+        const std::string section = prefix.empty() ? "config" : prefix.substr(0, prefix.size() - 1);
+        return Status::invalid(section + ": keys must be plain names, not lists or maps", section);
+      }
+      const std::string key = prefix + entry.first.Scalar();
+      // yaml-cpp keeps both entries of a repeated key; the second would silently win.
+      if (!seen_keys_.insert(key).second) return Status::invalid(key + ": given more than once", key);
       const YAML::Node& value = entry.second;
-      if (value.IsMap() && is_section(key)) {
+      if (is_section(key)) {
+        if (value.IsNull()) continue;  // a section whose keys are all commented out
+        if (!value.IsMap()) return Status::invalid(key + ": must be a mapping of keys", key);
         if (Status status = visit(value, key + "."); !status) return status;
         continue;
       }
@@ -108,18 +118,73 @@ class ConfigReader {
   }
 
   Config& config_;
+  std::set<std::string> seen_keys_;
 };
+
+bool is_ascii_alnum(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+// A hostname or IPv4 address (letters, digits, '-', '.'), or a bracketed IPv6 address ("[::1]", "[fe80::1%eth0]").
+// Resolution is left to the listener; this only catches what can never be an address.
+bool is_host(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    const std::string_view inside = host.substr(1, host.size() - 2);
+    const size_t zone = inside.find('%');
+    const std::string_view address = inside.substr(0, zone);
+    if (address.find(':') == std::string_view::npos) return false;
+    for (char c : address)
+      if (!(std::isxdigit(static_cast<unsigned char>(c)) || c == ':' || c == '.')) return false;
+    if (zone != std::string_view::npos) {
+      const std::string_view zone_name = inside.substr(zone + 1);
+      if (zone_name.empty()) return false;
+      for (char c : zone_name)
+        if (!(is_ascii_alnum(c) || c == '-' || c == '_' || c == '.')) return false;
+    }
+    return true;
+  }
+  if (host.empty()) return false;
+  for (char c : host)
+    if (!(is_ascii_alnum(c) || c == '-' || c == '.')) return false;
+  return true;
+}
 
 Status check_listen(const std::string& listen) {
   const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return Status::invalid("listen: must be HOST:PORT", "listen");
-  std::string host = listen.substr(0, colon);
-  if (host.front() == '[' && host.back() != ']') return Status::invalid("listen: bad IPv6 address", "listen");
+  if (colon == std::string::npos || colon == 0)
+    return Status::invalid("listen: must be HOST:PORT (got " + listen + ")", "listen");
+  const std::string host = listen.substr(0, colon);
+  if (!is_host(host))
+    return Status::invalid("listen: " + host + " is not a hostname, an IPv4 address or a [bracketed] IPv6 address",
+                           "listen");
   const std::string port_text = listen.substr(colon + 1);
   unsigned port = 0;
   auto [end, error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (port_text.empty() || error != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
     return Status::invalid("listen: port must be a number from 0 to 65535 (got " + port_text + ")", "listen");
+  return Status::ok();
+}
+
+// http://HOST[:PORT][/path] or https://…; the host part must be there and hold no spaces.
+bool is_http_url(const std::string& url) {
+  std::string_view rest;
+  for (std::string_view scheme : {"http://", "https://"})
+    if (url.rfind(scheme, 0) == 0) rest = std::string_view(url).substr(scheme.size());
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (authority.empty() || authority.front() == ':') return false;
+  for (char c : url)
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+  return true;
+}
+
+Status check_logging(const Config& config) {
+  static const std::set<std::string> kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+  if (kLevels.count(config.log_level) == 0)
+    return Status::invalid(
+        "log.level: must be trace, debug, info, warn, error, critical or off (got " + config.log_level + ")",
+        "log.level");
+  if (config.log_format != "text" && config.log_format != "json")
+    return Status::invalid("log.format: must be text or json (got " + config.log_format + ")", "log.format");
   return Status::ok();
 }
 
@@ -130,21 +195,29 @@ std::string_view to_string(NodeMode mode) {
 }
 
 Result<Config> load_config_file(const std::string& path) {
+  // A directory opens as a stream on Linux and fails only when read, with an ios_base::failure.
+  std::error_code error_code;
+  if (!std::filesystem::is_regular_file(path, error_code))
+    return Status::invalid("cannot read the configuration file " + path + ": not a regular file", "config");
   YAML::Node root;
   try {
     root = YAML::LoadFile(path);
   } catch (const YAML::BadFile&) {
     return Status::invalid("cannot read the configuration file " + path, "config");
   } catch (const YAML::Exception& error) {
-    return Status::invalid(path + ": line " + std::to_string(error.mark.line + 1) + ": " + error.msg, "config");
+    const std::string where = error.mark.is_null() ? "" : "line " + std::to_string(error.mark.line + 1) + ": ";
+    return Status::invalid(path + ": " + where + error.msg, "config");
+  } catch (const std::exception& error) {
+    return Status::invalid("cannot read the configuration file " + path + ": " + error.what(), "config");
   }
   Config config;
   ConfigReader reader(config);
   try {
+    // The key first (what to fix), then the file (where).
     if (Status status = reader.read(root); !status)
-      return Status::invalid(path + ": " + status.message(), status.field());
-  } catch (const YAML::Exception& error) {
-    return Status::invalid(path + ": " + error.msg, "config");
+      return Status::invalid(status.message() + " (in " + path + ")", status.field());
+  } catch (const std::exception& error) {
+    return Status::invalid(path + ": " + error.what(), "config");
   }
   return config;
 }
@@ -152,6 +225,7 @@ Result<Config> load_config_file(const std::string& path) {
 Status validate_config(const Config& config) {
   if (Status status = check_listen(config.listen); !status) return status;
   if (config.data_dir.empty()) return Status::invalid("data_dir: must not be empty", "data_dir");
+  if (Status status = check_logging(config); !status) return status;
   if (config.auth == AuthKind::kPreset && config.auth_file.empty())
     return Status::invalid("auth.file: the preset authenticator needs a credentials file", "auth.file");
   if (config.mode == NodeMode::kEdge) {
@@ -162,7 +236,7 @@ Status validate_config(const Config& config) {
       if (!is_valid_name(*value))
         return Status::invalid(std::string(key) + ": (" + html_escape(*value) + ") contains invalid characters", key);
     }
-    if (config.cloud_url.rfind("http://", 0) != 0 && config.cloud_url.rfind("https://", 0) != 0)
+    if (!is_http_url(config.cloud_url))
       return Status::invalid("cloud_url: required on an edge node, as http://HOST:PORT or https://HOST:PORT",
                              "cloud_url");
   }

@@ -21,16 +21,22 @@ struct HttpConfig {
   uint32_t idle_timeout_seconds = 60;      // http.idle_timeout_seconds: keep-alive between requests
   uint32_t max_concurrent_transfers = 64;  // http.max_concurrent_transfers: data GET/PUT (429 past it)
   uint32_t shutdown_grace_seconds = 10;    // http.shutdown_grace_seconds: in-flight requests finish
+
+  bool operator==(const HttpConfig&) const = default;
 };
 
 struct StoreConfig {
   uint64_t chunk_size = 5 * 1024 * 1024;  // store.chunk_size: MMS MaxDataChunkSize
   uint32_t max_batch_writes = 1024;       // store.max_batch_writes: writes per group commit
+
+  bool operator==(const StoreConfig&) const = default;
 };
 
 struct ObjectsConfig {
   uint32_t activation_interval_seconds = 30;   // objects.activation_interval_seconds
   uint32_t maintenance_interval_seconds = 30;  // objects.maintenance_interval_seconds (cloud expiration)
+
+  bool operator==(const ObjectsConfig&) const = default;
 };
 
 struct Config {
@@ -49,16 +55,23 @@ struct Config {
   StoreConfig store;
   ObjectsConfig objects;
   uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
+
+  bool operator==(const Config&) const = default;
 };
 
 std::string_view to_string(NodeMode mode);
 
-// Reads a YAML file over the defaults. Unknown keys, wrong types and out-of-range values fail with a
-// message naming the key (e.g. "http.read_timeout_seconds: must be a positive integer").
+// Reads a YAML file over the defaults. Keys nest as YAML maps ("http:" then "  threads: 4"); a dotted
+// key ("meta.sync.status.interval: 5") is accepted too. Unknown or repeated keys, wrong types and
+// out-of-range values fail with a message that starts with the key and ends with the file, e.g.
+// "http.read_timeout_seconds: must be an integer between 1 and 86400 (got 0) (in edge.yaml)"; Status::field()
+// is the dotted key. A missing, unreadable or unparsable file fails with a message naming the file (and
+// the line, for YAML syntax errors); field() is "config". Never throws.
 Result<Config> load_config_file(const std::string& path);
 
-// Checks cross-field rules after overrides are applied (an edge needs org, dest_type, dest_id; names
-// valid; listen parses). The message names the key.
+// Checks rules that hold after command-line overrides are applied: listen is HOST:PORT; data_dir is set;
+// log.level and log.format are known; preset auth has auth.file; an edge has valid org, dest_type and
+// dest_id names and an http(s) cloud_url. The message starts with the key, which is also field().
 Status validate_config(const Config& config);
 
 }  // namespace edgesync

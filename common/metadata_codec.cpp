@@ -2,11 +2,17 @@
 
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <utility>
+#include <vector>
 
 namespace edgesync {
 namespace {
 
 using nlohmann::json;
+
+// nlohmann's parser is iterative but dump() recurses once per level: a 1 MiB body of nested '{' would
+// overflow the stack when the policy is stored as text. MMS policies are a few levels deep.
+constexpr size_t kMaxPolicyDepth = 64;
 
 Status wrong_type(const char* field, const char* expected) {
   return Status::invalid(std::string("Invalid JSON for field ") + field + ": expected " + expected, field);
@@ -29,6 +35,12 @@ Status read_bool(const json& object, const char* field, bool& out) {
   return Status::ok();
 }
 
+Status out_of_range(const char* field, int64_t minimum, uint64_t maximum) {
+  return Status::invalid(std::string("Invalid JSON for field ") + field + ": expected an integer from " +
+                             std::to_string(minimum) + " to " + std::to_string(maximum),
+                         field);
+}
+
 template <class Integer>
 Status read_integer(const json& object, const char* field, Integer& out) {
   auto found = object.find(field);
@@ -36,7 +48,7 @@ Status read_integer(const json& object, const char* field, Integer& out) {
   if (found->is_number_unsigned()) {
     const auto value = found->get<uint64_t>();
     if (value > static_cast<uint64_t>(std::numeric_limits<Integer>::max()))
-      return wrong_type(field, "a smaller integer");
+      return out_of_range(field, std::numeric_limits<Integer>::min(), std::numeric_limits<Integer>::max());
     out = static_cast<Integer>(value);
     return Status::ok();
   }
@@ -44,7 +56,7 @@ Status read_integer(const json& object, const char* field, Integer& out) {
   const auto value = found->get<int64_t>();
   if (value < static_cast<int64_t>(std::numeric_limits<Integer>::min()) ||
       value > static_cast<int64_t>(std::numeric_limits<Integer>::max()))
-    return wrong_type(field, "a smaller integer");
+    return out_of_range(field, std::numeric_limits<Integer>::min(), std::numeric_limits<Integer>::max());
   out = static_cast<Integer>(value);
   return Status::ok();
 }
@@ -59,6 +71,32 @@ Status read_string_list(const json& object, const char* field, std::optional<std
     values.push_back(item.get<std::string>());
   }
   out = std::move(values);
+  return Status::ok();
+}
+
+// Depth of arrays and objects, walked with an explicit stack for the reason given at kMaxPolicyDepth.
+bool nested_deeper_than(const json& root, size_t limit) {
+  std::vector<std::pair<const json*, size_t>> pending = {{&root, 1}};
+  while (!pending.empty()) {
+    const auto [value, depth] = pending.back();
+    pending.pop_back();
+    if (!value->is_structured()) continue;
+    if (depth > limit) return true;
+    for (const auto& child : *value) pending.emplace_back(&child, depth + 1);
+  }
+  return false;
+}
+
+Status read_policy(const json& object, std::optional<std::string>& out) {
+  constexpr const char* kField = "destinationPolicy";
+  auto found = object.find(kField);
+  if (found == object.end() || found->is_null()) return Status::ok();
+  if (!found->is_object()) return wrong_type(kField, "an object");
+  if (nested_deeper_than(*found, kMaxPolicyDepth))
+    return Status::invalid(std::string("Invalid JSON for field ") + kField + ": nested deeper than " +
+                               std::to_string(kMaxPolicyDepth) + " levels",
+                           kField);
+  out = found->dump(-1, ' ', false, json::error_handler_t::replace);
   return Status::ok();
 }
 
@@ -93,6 +131,7 @@ Result<ObjectMetadata> metadata_from_json(const json& object) {
       read_string(object, "destinationID", meta.destination_id),
       read_string(object, "destinationType", meta.destination_type),
       read_string_list(object, "destinationsList", meta.destinations_list),
+      read_policy(object, meta.destination_policy_json),
       read_string(object, "expiration", meta.expiration),
       read_string(object, "version", meta.version),
       read_string(object, "description", meta.description),
@@ -123,10 +162,6 @@ Result<ObjectMetadata> metadata_from_json(const json& object) {
   };
   for (const auto& status : checks)
     if (!status) return status;
-  if (auto policy = object.find("destinationPolicy"); policy != object.end() && !policy->is_null()) {
-    if (!policy->is_object()) return wrong_type("destinationPolicy", "an object");
-    meta.destination_policy_json = policy->dump();
-  }
   return meta;
 }
 

@@ -1,5 +1,6 @@
 #include "common/names.hpp"
 
+#include <cctype>
 #include <cstdint>
 #include <optional>
 

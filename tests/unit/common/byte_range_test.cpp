@@ -2,7 +2,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include "common/byte_range.hpp"
-#include "common/time_format.hpp"
 
 using namespace edgesync;
 
@@ -66,21 +65,30 @@ BOOST_AUTO_TEST_CASE(content_range_of_a_chunk) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(rfc3339_parse_and_format) {
-  auto utc = parse_rfc3339("2027-01-15T08:00:00Z");
-  BOOST_REQUIRE(utc.has_value());
-  BOOST_TEST(std::chrono::system_clock::to_time_t(*utc) == 1800000000);
-  auto offset = parse_rfc3339("2027-01-15T10:00:00+02:00");
-  BOOST_TEST((offset == utc));
-  auto negative = parse_rfc3339("2027-01-15T03:30:00-04:30");
-  BOOST_TEST((negative == utc));
-  auto fraction = parse_rfc3339("2027-01-15T08:00:00.5Z");
-  BOOST_TEST(std::chrono::duration_cast<std::chrono::milliseconds>(*fraction - *utc).count() == 500);
-  BOOST_TEST(format_rfc3339(*utc) == "2027-01-15T08:00:00Z");
-  for (const char* bad : {"", "2027-01-15", "2027-01-15T08:00:00", "2027-13-01T00:00:00Z", "2027-02-30T00:00:00Z",
-                          "2027-01-15 08:00:00Z", "2027-01-15T08:00:00Zjunk", "tomorrow", "2027-01-15T25:00:00Z"}) {
+BOOST_AUTO_TEST_CASE(edges_of_small_objects) {
+  BOOST_TEST(!slice("bytes=0-0", 1).has_value());  // the only byte is the whole object
+  BOOST_TEST((slice("bytes=-1", 2) == ByteRange{1, 1}));
+  BOOST_TEST((slice("bytes=1-", 2) == ByteRange{1, 1}));
+  BOOST_TEST((refusal("bytes=-1", 0) == StatusCode::kRangeNotSatisfiable));
+  BOOST_TEST((refusal("bytes=0-0", 0) == StatusCode::kRangeNotSatisfiable));
+  BOOST_TEST((slice("bytes=0-4", 10)->length() == 5u));
+}
+
+BOOST_AUTO_TEST_CASE(large_objects_and_whitespace) {
+  const uint64_t size = uint64_t{1} << 40;
+  BOOST_TEST((slice("bytes=1099511627775-", size) == ByteRange{size - 1, size - 1}));
+  BOOST_TEST((slice("bytes=-1099511627775", size) == ByteRange{1, size - 1}));
+  BOOST_TEST((slice("bytes=0-18446744073709551615", 10) == std::nullopt));  // the largest uint64 is still a number
+  BOOST_TEST((slice(" bytes=0-4 ", 10) == ByteRange{0, 4}));
+  for (const char* bad : {"bytes=+1-2", "bytes=1-+2", "bytes=--3", "bytes=0x1-2", "bytes=1 -2", "bytes=1-2;x"}) {
     BOOST_TEST_CONTEXT(bad) {
-      BOOST_TEST(!parse_rfc3339(bad).has_value());
+      BOOST_TEST((refusal(bad, 10) == StatusCode::kInvalidArgument));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(errors_name_the_header) {
+  BOOST_TEST(resolve_range_header("items=0-4", 10).status().field() == "Range");
+  BOOST_TEST(resolve_range_header("bytes=10-", 10).status().field() == "Range");
+  BOOST_TEST(resolve_range_header("items=0-4", 10).status().message().find("items=0-4") != std::string::npos);
 }

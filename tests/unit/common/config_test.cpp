@@ -1,8 +1,11 @@
 #define BOOST_TEST_MODULE config_test
 #include <boost/test/unit_test.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <random>
+#include <functional>
+#include <set>
+#include <sstream>
 
 #include "common/config.hpp"
 
@@ -11,15 +14,25 @@ namespace fs = std::filesystem;
 
 namespace {
 
+const std::string kShippedDir = std::string(EDGESYNC_SOURCE_DIR) + "/deploy/conf/";
+
+// A fresh directory per test (mkdtemp: no clash with parallel runs), removed at the end.
 struct TempFiles {
-  fs::path dir = fs::temp_directory_path() / ("config-test-" + std::to_string(std::random_device{}()));
-  TempFiles() { fs::create_directories(dir); }
-  ~TempFiles() { fs::remove_all(dir); }
+  TempFiles() {
+    std::string pattern = (fs::temp_directory_path() / "edgesync-config-test-XXXXXX").string();
+    BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
+    dir = pattern;
+  }
+  ~TempFiles() {
+    std::error_code ignored;
+    fs::remove_all(dir, ignored);
+  }
   std::string write(const std::string& text) {
     const fs::path path = dir / ("c" + std::to_string(counter++) + ".yaml");
     std::ofstream(path) << text;
     return path.string();
   }
+  fs::path dir;
   int counter = 0;
 };
 
@@ -33,27 +46,97 @@ Config edge_config() {
   return config;
 }
 
+// The dotted keys a YAML file sets, read by indentation: enough for the shipped files' plain layout.
+std::set<std::string> keys_set_in(const std::string& path) {
+  std::ifstream file(path);
+  std::set<std::string> keys;
+  std::vector<std::pair<size_t, std::string>> sections;  // (indent, name) of the enclosing maps
+  std::string line;
+  while (std::getline(file, line)) {
+    const size_t indent = line.find_first_not_of(' ');
+    if (indent == std::string::npos || line[indent] == '#') continue;
+    const size_t colon = line.find(':', indent);
+    if (colon == std::string::npos) continue;
+    while (!sections.empty() && sections.back().first >= indent) sections.pop_back();
+    std::string key;
+    for (const auto& [unused, name] : sections) key += name + ".";
+    key += line.substr(indent, colon - indent);
+    if (line.find_first_not_of(' ', colon + 1) == std::string::npos) {
+      sections.emplace_back(indent, line.substr(indent, colon - indent));
+    } else {
+      keys.insert(key);
+    }
+  }
+  return keys;
+}
+
+const std::set<std::string> kEveryKey = {"mode",
+                                         "listen",
+                                         "data_dir",
+                                         "org",
+                                         "dest_type",
+                                         "dest_id",
+                                         "cloud_url",
+                                         "auth.type",
+                                         "auth.file",
+                                         "log.level",
+                                         "log.format",
+                                         "http.threads",
+                                         "http.max_header_bytes",
+                                         "http.max_metadata_bytes",
+                                         "http.read_timeout_seconds",
+                                         "http.idle_timeout_seconds",
+                                         "http.max_concurrent_transfers",
+                                         "http.shutdown_grace_seconds",
+                                         "store.chunk_size",
+                                         "store.max_batch_writes",
+                                         "objects.activation_interval_seconds",
+                                         "objects.maintenance_interval_seconds",
+                                         "meta.sync.status.interval"};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(shipped_files_load_and_validate) {
-  auto cloud = load_config_file(std::string(EDGESYNC_SOURCE_DIR) + "/deploy/conf/cloud.yaml");
+  auto cloud = load_config_file(kShippedDir + "cloud.yaml");
   BOOST_REQUIRE_MESSAGE(cloud.is_ok(), cloud.status().message());
-  BOOST_TEST((cloud->mode == NodeMode::kCloud));
-  BOOST_TEST(validate_config(*cloud).is_ok());
-  auto edge = load_config_file(std::string(EDGESYNC_SOURCE_DIR) + "/deploy/conf/edge.yaml");
+  BOOST_TEST(validate_config(*cloud).is_ok(), validate_config(*cloud).message());
+  auto edge = load_config_file(kShippedDir + "edge.yaml");
   BOOST_REQUIRE_MESSAGE(edge.is_ok(), edge.status().message());
-  BOOST_TEST((edge->mode == NodeMode::kEdge));
-  BOOST_TEST(edge->dest_id == "edge1");
-  BOOST_TEST(edge->meta_sync_status_interval_seconds == 60u);
-  BOOST_TEST(validate_config(*edge).is_ok());
+  BOOST_TEST(validate_config(*edge).is_ok(), validate_config(*edge).message());
+}
+
+BOOST_AUTO_TEST_CASE(shipped_files_hold_the_defaults) {
+  Config expected_cloud;
+  expected_cloud.data_dir = "./edgesync-cloud-data";
+  BOOST_TEST((*load_config_file(kShippedDir + "cloud.yaml") == expected_cloud));
+
+  Config expected_edge;
+  expected_edge.mode = NodeMode::kEdge;
+  expected_edge.listen = "127.0.0.1:8081";
+  expected_edge.data_dir = "./edgesync-edge-data";
+  expected_edge.org = "myorg";
+  expected_edge.dest_type = "edge-type";
+  expected_edge.dest_id = "edge1";
+  expected_edge.cloud_url = "http://127.0.0.1:8080";
+  BOOST_TEST((*load_config_file(kShippedDir + "edge.yaml") == expected_edge));
+}
+
+BOOST_AUTO_TEST_CASE(shipped_files_set_every_key) {
+  for (const char* file : {"cloud.yaml", "edge.yaml"}) {
+    BOOST_TEST_CONTEXT(file) {
+      const auto keys = keys_set_in(kShippedDir + file);
+      BOOST_TEST(keys == kEveryKey, boost::test_tools::per_element());
+    }
+  }
 }
 
 BOOST_AUTO_TEST_CASE(values_override_defaults) {
   TempFiles files;
   auto config = load_config_file(
       files.write("mode: edge\nlisten: 0.0.0.0:9000\nhttp:\n  threads: 3\n  max_metadata_bytes: 2048\n"
-                  "store:\n  chunk_size: 65536\nobjects:\n  activation_interval_seconds: 5\nauth:\n  type: dummy\n"
-                  "log:\n  level: debug\n  format: json\nmeta:\n  sync:\n    status:\n      interval: 7\n"));
+                  "store:\n  chunk_size: 65536\nobjects:\n  activation_interval_seconds: 5\nauth:\n  type: preset\n"
+                  "  file: /etc/creds\nlog:\n  level: debug\n  format: json\nmeta:\n  sync:\n    status:\n"
+                  "      interval: 7\n"));
   BOOST_REQUIRE_MESSAGE(config.is_ok(), config.status().message());
   BOOST_TEST((config->mode == NodeMode::kEdge));
   BOOST_TEST(config->listen == "0.0.0.0:9000");
@@ -62,36 +145,124 @@ BOOST_AUTO_TEST_CASE(values_override_defaults) {
   BOOST_TEST(config->http.read_timeout_seconds == 30u);  // untouched default
   BOOST_TEST(config->store.chunk_size == 65536u);
   BOOST_TEST(config->objects.activation_interval_seconds == 5u);
+  BOOST_TEST((config->auth == AuthKind::kPreset));
+  BOOST_TEST(config->auth_file == "/etc/creds");
+  BOOST_TEST(config->log_level == "debug");
   BOOST_TEST(config->log_format == "json");
   BOOST_TEST(config->meta_sync_status_interval_seconds == 7u);
-  BOOST_TEST(load_config_file(files.write("")).is_ok());  // an empty file means all defaults
 }
 
-BOOST_AUTO_TEST_CASE(bad_files_name_the_key) {
+BOOST_AUTO_TEST_CASE(empty_files_sections_and_dotted_keys) {
   TempFiles files;
-  const std::vector<std::pair<std::string, std::string>> cases = {
-      {"colour: blue\n", "unknown key: colour"},
-      {"http:\n  fast: true\n", "unknown key: http.fast"},
-      {"http:\n  read_timeout_seconds: soon\n", "http.read_timeout_seconds: must be an integer"},
-      {"http:\n  read_timeout_seconds: 0\n", "http.read_timeout_seconds"},
-      {"http:\n  threads: -1\n", "http.threads"},
-      {"store:\n  chunk_size: 12\n", "store.chunk_size"},
-      {"mode: fog\n", "mode: must be cloud or edge"},
-      {"auth:\n  type: ldap\n", "auth.type"},
-      {"listen: [1, 2]\n", "listen: must be a string"},
-      {"http: 5\n", "unknown key: http"},
-      {"- a\n- b\n", "mapping"},
-      {"http:\n  threads: [\n", "line"},
+  BOOST_TEST((*load_config_file(files.write("")) == Config{}));
+  BOOST_TEST((*load_config_file(files.write("# only a comment\n")) == Config{}));
+  // A section whose keys are all commented out is empty, not an error.
+  BOOST_TEST((*load_config_file(files.write("http:\n  # threads: 4\nlog:\n")) == Config{}));
+  auto dotted = load_config_file(files.write("meta.sync.status.interval: 9\nhttp.threads: 2\n"));
+  BOOST_REQUIRE_MESSAGE(dotted.is_ok(), dotted.status().message());
+  BOOST_TEST(dotted->meta_sync_status_interval_seconds == 9u);
+  BOOST_TEST(dotted->http.threads == 2);
+  auto partly_dotted = load_config_file(files.write("meta:\n  sync.status.interval: 11\n"));
+  BOOST_REQUIRE_MESSAGE(partly_dotted.is_ok(), partly_dotted.status().message());
+  BOOST_TEST(partly_dotted->meta_sync_status_interval_seconds == 11u);
+}
+
+BOOST_AUTO_TEST_CASE(bad_keys_and_values_start_with_the_key) {
+  TempFiles files;
+  struct Case {
+    std::string text;
+    std::string message_start;
+    std::string field;
   };
-  for (const auto& [text, expected] : cases) {
-    auto config = load_config_file(files.write(text));
-    BOOST_TEST_CONTEXT(text) {
-      BOOST_TEST(!config.is_ok());
-      BOOST_TEST(config.status().message().find(expected) != std::string::npos, config.status().message());
+  const std::vector<Case> cases = {
+      {"colour: blue\n", "unknown key: colour", "colour"},
+      {"http:\n  fast: true\n", "unknown key: http.fast", "http.fast"},
+      {"meta:\n  sync:\n    status:\n      period: 5\n", "unknown key: meta.sync.status.period",
+       "meta.sync.status.period"},
+      {"http:\n  read_timeout_seconds: soon\n", "http.read_timeout_seconds: must be an integer",
+       "http.read_timeout_seconds"},
+      {"http:\n  read_timeout_seconds: 0\n", "http.read_timeout_seconds: must be an integer between 1 and",
+       "http.read_timeout_seconds"},
+      {"http:\n  read_timeout_seconds: 1.5\n", "http.read_timeout_seconds:", "http.read_timeout_seconds"},
+      {"http:\n  read_timeout_seconds: [1]\n", "http.read_timeout_seconds:", "http.read_timeout_seconds"},
+      {"http:\n  read_timeout_seconds:\n", "http.read_timeout_seconds:", "http.read_timeout_seconds"},
+      {"http:\n  threads: -1\n", "http.threads:", "http.threads"},
+      {"http:\n  max_metadata_bytes: 99999999999999999999\n", "http.max_metadata_bytes:", "http.max_metadata_bytes"},
+      {"store:\n  chunk_size: 12\n", "store.chunk_size:", "store.chunk_size"},
+      {"meta:\n  sync:\n    status:\n      interval: 0\n", "meta.sync.status.interval:", "meta.sync.status.interval"},
+      {"mode: fog\n", "mode: must be cloud or edge", "mode"},
+      {"auth:\n  type: ldap\n", "auth.type: must be dummy or preset", "auth.type"},
+      {"listen: [1, 2]\n", "listen: must be a string", "listen"},
+      {"org: {a: 1}\n", "org: must be a string", "org"},
+      {"http: 5\n", "http: must be a mapping", "http"},
+      {"meta:\n  sync: fast\n", "meta.sync: must be a mapping", "meta.sync"},
+      {"http:\n  threads: 2\nhttp.threads: 3\n", "http.threads: given more than once", "http.threads"},
+      {"org: a\norg: b\n", "org: given more than once", "org"},
+      {"http:\n  ? [a, b]\n  : 1\n", "http: keys must be plain names", "http"},
+  };
+  for (const auto& item : cases) {
+    const std::string path = files.write(item.text);
+    auto config = load_config_file(path);
+    BOOST_TEST_CONTEXT(item.text) {
+      BOOST_REQUIRE(!config.is_ok());
+      const std::string message = config.status().message();
+      BOOST_TEST(message.rfind(item.message_start, 0) == 0, message);
+      BOOST_TEST(message.find(path) != std::string::npos, message);  // and says which file
+      BOOST_TEST(config.status().field() == item.field);
+      BOOST_TEST((config.status().code() == StatusCode::kInvalidArgument));
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(every_number_is_range_checked) {
+  TempFiles files;
+  // key → (a value just below its range, a value just above it)
+  const std::vector<std::tuple<std::string, std::string, std::string>> numbers = {
+      {"http.threads", "-1", "257"},
+      {"http.max_header_bytes", "1023", "1048577"},
+      {"http.max_metadata_bytes", "1023", "1073741825"},
+      {"http.read_timeout_seconds", "0", "86401"},
+      {"http.idle_timeout_seconds", "0", "86401"},
+      {"http.max_concurrent_transfers", "0", "100001"},
+      {"http.shutdown_grace_seconds", "-1", "3601"},
+      {"store.chunk_size", "4095", "1073741825"},
+      {"store.max_batch_writes", "0", "100001"},
+      {"objects.activation_interval_seconds", "0", "86401"},
+      {"objects.maintenance_interval_seconds", "0", "86401"},
+      {"meta.sync.status.interval", "0", "86401"},
+  };
+  for (const auto& [key, below, above] : numbers) {
+    for (const std::string& value : {below, above, std::string("ten"), std::string("0x10"), std::string("true")}) {
+      auto config = load_config_file(files.write(key + ": " + value + "\n"));
+      BOOST_TEST_CONTEXT(key << ": " << value) {
+        BOOST_REQUIRE(!config.is_ok());
+        BOOST_TEST(config.status().message().rfind(key + ": must be an integer", 0) == 0, config.status().message());
+      }
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(unreadable_files_name_the_file) {
+  TempFiles files;
   auto missing = load_config_file((files.dir / "none.yaml").string());
+  BOOST_REQUIRE(!missing.is_ok());
   BOOST_TEST(missing.status().message().find("none.yaml") != std::string::npos);
+  BOOST_TEST(missing.status().field() == "config");
+
+  // A directory used to escape as an ios_base::failure from yaml-cpp's read.
+  auto directory = load_config_file(files.dir.string());
+  BOOST_REQUIRE(!directory.is_ok());
+  BOOST_TEST(directory.status().message().find(files.dir.string()) != std::string::npos);
+
+  const std::string broken = files.write("log:\n  level: info\nhttp:\n  threads: [\n");
+  auto syntax = load_config_file(broken);
+  BOOST_REQUIRE(!syntax.is_ok());
+  BOOST_TEST(syntax.status().message().find(broken) != std::string::npos, syntax.status().message());
+  BOOST_TEST(syntax.status().message().find("line ") != std::string::npos, syntax.status().message());
+
+  auto not_a_map = load_config_file(files.write("- a\n- b\n"));
+  BOOST_REQUIRE(!not_a_map.is_ok());
+  BOOST_TEST(not_a_map.status().message().find("mapping") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(validation_rules_name_the_key) {
@@ -103,25 +274,76 @@ BOOST_AUTO_TEST_CASE(validation_rules_name_the_key) {
   };
   const std::vector<Case> cases = {
       {[](Config& c) { c.org.clear(); }, "org"},
+      {[](Config& c) { c.org = "my/org"; }, "org"},
       {[](Config& c) { c.dest_type = "a b"; }, "dest_type"},
+      {[](Config& c) { c.dest_type.clear(); }, "dest_type"},
       {[](Config& c) { c.dest_id.clear(); }, "dest_id"},
+      {[](Config& c) { c.dest_id = "<x>"; }, "dest_id"},
+      {[](Config& c) { c.cloud_url.clear(); }, "cloud_url"},
       {[](Config& c) { c.cloud_url = "ftp://x"; }, "cloud_url"},
+      {[](Config& c) { c.cloud_url = "127.0.0.1:8080"; }, "cloud_url"},
+      {[](Config& c) { c.cloud_url = "http://"; }, "cloud_url"},
+      {[](Config& c) { c.cloud_url = "https:///path"; }, "cloud_url"},
+      {[](Config& c) { c.cloud_url = "http://:8080"; }, "cloud_url"},
+      {[](Config& c) { c.cloud_url = "http://a b:8080"; }, "cloud_url"},
       {[](Config& c) { c.listen = "127.0.0.1"; }, "listen"},
+      {[](Config& c) { c.listen = ":8080"; }, "listen"},
+      {[](Config& c) { c.listen = "127.0.0.1:"; }, "listen"},
       {[](Config& c) { c.listen = "127.0.0.1:65536"; }, "listen"},
+      {[](Config& c) { c.listen = "127.0.0.1:-1"; }, "listen"},
+      {[](Config& c) { c.listen = "127.0.0.1:+80"; }, "listen"},
       {[](Config& c) { c.listen = "127.0.0.1:http"; }, "listen"},
+      {[](Config& c) { c.listen = "::1:8080"; }, "listen"},
+      {[](Config& c) { c.listen = "[::1:8080"; }, "listen"},
+      {[](Config& c) { c.listen = "[]:8080"; }, "listen"},
+      {[](Config& c) { c.listen = "[1.2.3.4]:8080"; }, "listen"},
+      {[](Config& c) { c.listen = "my host:8080"; }, "listen"},
       {[](Config& c) { c.data_dir.clear(); }, "data_dir"},
       {[](Config& c) { c.auth = AuthKind::kPreset; }, "auth.file"},
+      {[](Config& c) { c.log_level = "verbose"; }, "log.level"},
+      {[](Config& c) { c.log_level = "INFO"; }, "log.level"},
+      {[](Config& c) { c.log_format = "xml"; }, "log.format"},
   };
   for (const auto& item : cases) {
     Config config = edge_config();
     item.change(config);
     Status status = validate_config(config);
     BOOST_TEST_CONTEXT(item.key) {
-      BOOST_TEST(!status.is_ok());
-      BOOST_TEST(status.message().rfind(item.key, 0) == 0, status.message());
+      BOOST_REQUIRE(!status.is_ok());
+      BOOST_TEST(status.message().rfind(item.key + ":", 0) == 0, status.message());
+      BOOST_TEST(status.field() == item.key);
     }
   }
-  Config ipv6;
-  ipv6.listen = "[::1]:0";
-  BOOST_TEST(validate_config(ipv6).is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(validation_accepts_every_listen_form) {
+  for (const char* listen : {"127.0.0.1:0", "0.0.0.0:65535", "localhost:8080", "edge-1.example.org:443", "[::1]:0",
+                             "[::]:8080", "[fe80::1%eth0]:8080", "[::ffff:127.0.0.1]:80"}) {
+    Config config;
+    config.listen = listen;
+    BOOST_TEST_CONTEXT(listen) {
+      BOOST_TEST(validate_config(config).is_ok(), validate_config(config).message());
+    }
+  }
+  Config config = edge_config();
+  for (const char* url : {"http://cloud:8080", "https://cloud.example.org", "https://[::1]:8443/base", "http://a/"}) {
+    config.cloud_url = url;
+    BOOST_TEST_CONTEXT(url) {
+      BOOST_TEST(validate_config(config).is_ok(), validate_config(config).message());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_cloud_needs_no_edge_identity) {
+  Config cloud;
+  cloud.cloud_url = "not a url";  // ignored on a cloud
+  BOOST_TEST(validate_config(cloud).is_ok());
+  cloud.auth = AuthKind::kPreset;
+  cloud.auth_file = "/etc/edgesync/credentials";
+  BOOST_TEST(validate_config(cloud).is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(node_mode_names) {
+  BOOST_TEST(to_string(NodeMode::kCloud) == "cloud");
+  BOOST_TEST(to_string(NodeMode::kEdge) == "edge");
 }

@@ -1,9 +1,9 @@
 #define BOOST_TEST_MODULE metadata_codec_test
 #include <boost/test/unit_test.hpp>
+#include <limits>
 #include <nlohmann/json.hpp>
 
 #include "common/metadata_codec.hpp"
-#include "common/object_status.hpp"
 
 using namespace edgesync;
 using nlohmann::json;
@@ -153,18 +153,97 @@ BOOST_AUTO_TEST_CASE(wrong_types_name_the_field) {
   BOOST_TEST(!parse_metadata("").is_ok());
 }
 
-BOOST_AUTO_TEST_CASE(object_status_names_round_trip) {
-  for (ObjectStatus status :
-       {ObjectStatus::kNotReady, ObjectStatus::kVerifying, ObjectStatus::kVerificationFailed, ObjectStatus::kReady,
-        ObjectStatus::kPartiallyReceived, ObjectStatus::kReceiverVerifying, ObjectStatus::kReceiverVerificationFailed,
-        ObjectStatus::kCompletelyReceived, ObjectStatus::kReceived, ObjectStatus::kConsumed, ObjectStatus::kDeleted,
-        ObjectStatus::kConsumedByDestination}) {
-    BOOST_TEST((parse_object_status(to_string(status)) == status));
+BOOST_AUTO_TEST_CASE(wrong_type_messages_are_exact) {
+  auto consumers = parse_metadata(R"({"consumers":"3"})");
+  BOOST_TEST(consumers.status().message() == "Invalid JSON for field consumers: expected an integer");
+  BOOST_TEST((consumers.status().code() == StatusCode::kInvalidArgument));
+  auto inactive = parse_metadata(R"({"inactive":0})");
+  BOOST_TEST(inactive.status().message() == "Invalid JSON for field inactive: expected true or false");
+  auto object_id = parse_metadata(R"({"objectID":["a"]})");
+  BOOST_TEST(object_id.status().message() == "Invalid JSON for field objectID: expected a string");
+}
+
+BOOST_AUTO_TEST_CASE(integers_out_of_range_are_refused) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {R"({"consumers":2147483648})", "consumers"},
+      {R"({"consumers":-2147483649})", "consumers"},
+      {R"({"instanceID":9223372036854775808})", "instanceID"},
+      {R"({"objectSize":18446744073709551615})", "objectSize"},
+  };
+  for (const auto& [text, field] : cases) {
+    auto parsed = parse_metadata(text);
+    BOOST_TEST_CONTEXT(text) {
+      BOOST_TEST(!parsed.is_ok());
+      BOOST_TEST(parsed.status().field() == field);
+      BOOST_TEST(parsed.status().message().find("expected an integer from") != std::string::npos,
+                 parsed.status().message());
+    }
   }
-  BOOST_TEST(to_string(ObjectStatus::kReceived) == "objreceived");
-  BOOST_TEST(to_string(ObjectStatus::kPartiallyReceived) == "partiallyreceived");
-  BOOST_TEST(to_string(ObjectStatus::kConsumedByDestination) == "consumedByDest");
-  BOOST_TEST(!parse_object_status("Ready").has_value());
-  BOOST_TEST(is_origin_status(ObjectStatus::kReady));
-  BOOST_TEST(!is_origin_status(ObjectStatus::kCompletelyReceived));
+  auto limits = parse_metadata(R"({"consumers":-1,"instanceID":9223372036854775807,"dataID":-9223372036854775808})");
+  BOOST_REQUIRE_MESSAGE(limits.is_ok(), limits.status().message());
+  BOOST_TEST(limits->consumers == -1);
+  BOOST_TEST(limits->instance_id == std::numeric_limits<int64_t>::max());
+  BOOST_TEST(limits->data_id == std::numeric_limits<int64_t>::min());
+}
+
+BOOST_AUTO_TEST_CASE(destination_policy_is_kept_as_json_text) {
+  auto parsed = parse_metadata(R"({"destinationPolicy":{"properties":[{"name":"p","value":[1,{"x":null}]}],
+                                   "constraints":["a == b"],"timestamp":17}})");
+  BOOST_REQUIRE(parsed.is_ok());
+  BOOST_REQUIRE(parsed->destination_policy_json.has_value());
+  const json policy = json::parse(*parsed->destination_policy_json);
+  BOOST_TEST(policy["timestamp"] == 17);
+  BOOST_TEST(policy["constraints"][0] == "a == b");
+  BOOST_TEST(policy["properties"][0]["value"][1]["x"].is_null());
+  // Written back as an object, not as a string holding JSON.
+  const json written = metadata_to_json(*parsed);
+  BOOST_TEST(written["destinationPolicy"].is_object());
+  BOOST_TEST((written["destinationPolicy"] == policy));
+  // An empty policy object is a policy, not an absent one.
+  auto empty = parse_metadata(R"({"destinationPolicy":{}})");
+  BOOST_REQUIRE(empty.is_ok());
+  BOOST_TEST((empty->destination_policy_json == std::optional<std::string>("{}")));
+}
+
+// nlohmann's dump() recurses once per level: a policy nested 200000 deep used to overflow the stack.
+BOOST_AUTO_TEST_CASE(deeply_nested_policy_is_refused_without_crashing) {
+  constexpr int kDepth = 200000;
+  std::string text = R"({"objectID":"a","destinationPolicy":)";
+  for (int i = 0; i < kDepth; ++i) text += R"({"a":)";
+  text += "1";
+  text.append(kDepth, '}');
+  text += "}";
+  auto parsed = parse_metadata(text);
+  BOOST_TEST(!parsed.is_ok());
+  BOOST_TEST(parsed.status().field() == "destinationPolicy");
+  BOOST_TEST(parsed.status().message().find("nested deeper than") != std::string::npos);
+
+  const std::string shallow = R"({"destinationPolicy":{"a":)" + std::string(10, '[') + std::string(10, ']') + "}}";
+  BOOST_TEST(parse_metadata(shallow).is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(lists_keep_empty_apart_from_absent) {
+  auto empty = parse_metadata(R"({"destinationsList":[]})");
+  BOOST_REQUIRE(empty.is_ok());
+  BOOST_REQUIRE(empty->destinations_list.has_value());
+  BOOST_TEST(empty->destinations_list->empty());
+  BOOST_TEST(metadata_to_json(*empty)["destinationsList"].is_array());
+  auto owners = parse_metadata(R"({"ownerReferences":[{"objectType":"t","objectID":"i"}]})");
+  BOOST_REQUIRE(owners.is_ok());
+  BOOST_REQUIRE(owners->owner_references.size() == 1u);
+  BOOST_TEST(!owners->owner_references[0].unset_on_delete);  // missing flag → false
+  BOOST_TEST(metadata_to_json(ObjectMetadata{})["ownerReferences"].dump() == "[]");
+}
+
+BOOST_AUTO_TEST_CASE(text_is_kept_byte_for_byte) {
+  ObjectMetadata meta;
+  meta.object_id = "模型-1";
+  meta.description = "line one\nline \"two\" \\ <tab>\t";
+  auto parsed = parse_metadata(metadata_to_text(meta, false));
+  BOOST_REQUIRE(parsed.is_ok());
+  BOOST_TEST(parsed->object_id == meta.object_id);
+  BOOST_TEST(parsed->description == meta.description);
+  BOOST_TEST(metadata_to_text(meta, false).find('\n') == std::string::npos);  // compact is one line
+  BOOST_TEST(!metadata_from_json(json::array()).is_ok());
+  BOOST_TEST(!metadata_from_json(json("text")).is_ok());
 }

@@ -1,9 +1,7 @@
 #define BOOST_TEST_MODULE names_test
 #include <boost/test/unit_test.hpp>
 
-#include "common/base64.hpp"
 #include "common/names.hpp"
-#include "common/resource_key.hpp"
 
 using namespace edgesync;
 
@@ -62,37 +60,60 @@ BOOST_AUTO_TEST_CASE(html_tags_and_escaping) {
   BOOST_TEST(html_escape("<a href=\"x\">&'") == "&lt;a href=&#34;x&#34;&gt;&amp;&#39;");
 }
 
-BOOST_AUTO_TEST_CASE(resource_keys) {
-  auto full = parse_resource_key("myorg/model/m1");
-  BOOST_REQUIRE(full.is_ok());
-  BOOST_TEST(full->org == "myorg");
-  BOOST_TEST(full->object_type == "model");
-  BOOST_TEST(full->object_id == "m1");
-  BOOST_TEST(!full->is_type_wide());
-  BOOST_TEST(full->to_string() == "myorg/model/m1");
-  auto type_wide = parse_resource_key("myorg/model");
-  BOOST_REQUIRE(type_wide.is_ok());
-  BOOST_TEST(type_wide->is_type_wide());
-  BOOST_TEST(type_wide->to_string() == "myorg/model");
-  for (const char* bad : {"", "myorg", "a/b/c/d", "a//c", "/b/c", "a/b/", "my org/t/i"}) {
-    BOOST_TEST_CONTEXT(bad) {
-      BOOST_TEST(!parse_resource_key(bad).is_ok());
-    }
+namespace {
+
+// UTF-8 of one code point, so that the block boundaries below read as numbers.
+std::string utf8(uint32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
   }
-  BOOST_TEST(parse_resource_key("o/t/i d").status().message().find("object ID (i d)") != std::string::npos);
-  BOOST_TEST(parse_resource_key("o/t<x>/i").status().field() == "objectType");
+  return out;
 }
 
-BOOST_AUTO_TEST_CASE(base64_round_trip_and_rejects) {
-  for (const std::string& text : {std::string(), std::string("f"), std::string("fo"), std::string("foo"),
-                                  std::string("foob"), std::string("\0\xff\x10", 3)}) {
-    BOOST_TEST((base64_decode(base64_encode(text)) == text));
-  }
-  BOOST_TEST(base64_encode("foobar") == "Zm9vYmFy");
-  BOOST_TEST(base64_encode("fo") == "Zm8=");
-  for (const char* bad : {"Zm9", "Zm9v!", "Z===", "Zm=v", "Zm8=Zm8=", " Zm8="}) {
-    BOOST_TEST_CONTEXT(bad) {
-      BOOST_TEST(!base64_decode(bad).has_value());
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(non_ascii_block_boundaries) {
+  // Refused: controls, punctuation, symbols, private use, specials, emoji; the first and last of each block.
+  for (uint32_t c : {0x80u,   0x9Fu,   0xA0u,   0xA9u,   0xBFu,   0xD7u,    0xF7u,    0x2000u,
+                     0x206Fu, 0x2190u, 0x2BFFu, 0x3000u, 0x303Fu, 0xE000u,  0xF8FFu,  0xFE00u,
+                     0xFE0Fu, 0xFEFFu, 0xFFF0u, 0xFFFDu, 0xFFFFu, 0x1F000u, 0x1F600u, 0x1FAFFu}) {
+    BOOST_TEST_CONTEXT(std::hex << c) {
+      BOOST_TEST(!is_valid_name("a" + utf8(c)));
     }
   }
+  // Accepted: Latin-1 letters and the number-like signs the brief keeps, and the first letter after each
+  // refused block.
+  for (uint32_t c : {0xAAu, 0xB2u, 0xB3u, 0xB5u, 0xB9u, 0xBAu, 0xBCu, 0xBDu, 0xBEu, 0xC0u, 0xD8u, 0xFFu, 0x100u,
+                     0x2070u, 0x2C00u, 0x3041u, 0xF900u, 0x1D400u, 0x20000u}) {
+    BOOST_TEST_CONTEXT(std::hex << c) {
+      BOOST_TEST(is_valid_name(utf8(c)));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(malformed_utf8_is_refused) {
+  for (const char* bad : {"\x80" /* lone continuation */, "a\xe6\xa8" /* truncated */,
+                          "\xe6\xa8"
+                          "a" /* truncated, then ASCII */,
+                          "\xe0\x80\xaf" /* 3-byte overlong */, "\xf0\x80\x80\xaf" /* 4-byte overlong */,
+                          "\xf4\x90\x80\x80" /* past U+10FFFF */, "\xf8\x88\x80\x80\x80" /* 5-byte form */, "\xfe",
+                          "\xed\xbf\xbf" /* low surrogate */}) {
+    BOOST_TEST_CONTEXT(html_escape(bad)) {
+      BOOST_TEST(!is_valid_name(bad));
+    }
+  }
+  BOOST_TEST(is_valid_name("\xe6\xa8\xa1"));  // the well-formed sequence the cases above break
 }
