@@ -4,8 +4,12 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -64,9 +68,17 @@ std::string generate_name(const ResourceKey& key) {
   return hash.hex().substr(0, 32) + "-" + token;
 }
 
+// Names come back from the database, never from a client, but a corrupt row must still not reach
+// outside the data directory: only names shaped like generated ones are used as paths.
 bool is_safe_name(const std::string& name) {
-  return !name.empty() && name.find('/') == std::string::npos && name.find('\0') == std::string::npos && name != "." &&
-         name != "..";
+  constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of common file systems
+  if (name.empty() || name.size() > kMaxNameBytes || !std::isalnum(static_cast<unsigned char>(name.front()))) {
+    return false;
+  }
+  if (name.find("..") != std::string::npos) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
 }
 
 Status write_all(int fd, const char* data, size_t size, off_t offset, bool positional) {
@@ -76,6 +88,7 @@ Status write_all(int fd, const char* data, size_t size, off_t offset, bool posit
       if (errno == EINTR) continue;
       return errno_status("write failed");
     }
+    if (written == 0) return Status::io_error("write failed: no progress");  // would loop for ever
     data += written;
     size -= static_cast<size_t>(written);
     offset += written;
@@ -86,12 +99,12 @@ Status write_all(int fd, const char* data, size_t size, off_t offset, bool posit
 Status fsync_directory(const fs::path& directory) {
   const int fd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return errno_status("cannot open " + directory.string());
-  const int result = ::fsync(fd);
+  const Status synced = ::fsync(fd) == 0 ? Status::ok() : errno_status("fsync of " + directory.string() + " failed");
   ::close(fd);
-  return result == 0 ? Status::ok() : errno_status("fsync of " + directory.string() + " failed");
+  return synced;
 }
 
-// Hashes a whole file; nullopt status on a read error.
+// Hashes a whole file in bounded reads: its size and lowercase hex SHA-256.
 Result<std::pair<uint64_t, std::string>> hash_file(int fd) {
   Sha256 hash;
   std::vector<char> buffer(kHashBufferBytes);
@@ -121,6 +134,7 @@ class FileWriter final : public DataFileWriter {
   }
 
   Status append(std::span<const char> bytes) override {
+    if (fd_ < 0) return Status::internal("the data file was already finished");
     if (Status status = write_all(fd_, bytes.data(), bytes.size(), 0, false); !status) return status;
     hash_.update(bytes.data(), bytes.size());
     size_ += bytes.size();
@@ -128,12 +142,16 @@ class FileWriter final : public DataFileWriter {
   }
 
   Result<Finished> finish() override {
+    if (fd_ < 0) return Status::internal("the data file was already finished");
     if (::fsync(fd_) != 0) return errno_status("fsync failed");
     ::close(fd_);
     fd_ = -1;
     if (::rename(temp_path_.c_str(), final_path_.c_str()) != 0) return errno_status("rename failed");
     finished_ = true;
-    if (Status status = fsync_directory(final_path_.parent_path()); !status) return status;
+    if (Status status = fsync_directory(final_path_.parent_path()); !status) {
+      ::unlink(final_path_.c_str());  // not known durable, so never handed out
+      return status;
+    }
     return Finished{name_, size_, hash_.hex()};
   }
 
@@ -172,8 +190,15 @@ Result<std::unique_ptr<DataFiles>> DataFiles::open(const fs::path& root) {
     fs::create_directories(root / directory, error);
     if (error) return Status::io_error("cannot create " + (root / directory).string() + ": " + error.message());
   }
+  // The directories' own entries must be durable before any file in them is acknowledged.
+  if (Status status = fsync_directory(root); !status) return status;
   // Whatever is in tmp/ was being written when the process died; none of it was acknowledged.
-  for (const auto& entry : fs::directory_iterator(root / kTempDir, error)) fs::remove(entry.path(), error);
+  const fs::path temp = root / kTempDir;
+  for (fs::directory_iterator entry(temp, error), end; !error && entry != end; entry.increment(error)) {
+    std::error_code ignored;  // a leftover that cannot be removed now is retried at the next start
+    fs::remove_all(entry->path(), ignored);
+  }
+  if (error) return Status::io_error("cannot clear " + temp.string() + ": " + error.message());
   return std::unique_ptr<DataFiles>(new DataFiles(root));
 }
 
@@ -192,8 +217,9 @@ Result<std::unique_ptr<DataFileReader>> DataFiles::open_reader(const std::string
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
+    const Status failed = errno_status("cannot stat " + path.string());
     ::close(fd);
-    return errno_status("cannot stat " + path.string());
+    return failed;
   }
   return std::unique_ptr<DataFileReader>(new FileReader(fd, static_cast<uint64_t>(info.st_size)));
 }
@@ -205,15 +231,20 @@ Status DataFiles::remove(const std::string& file_name) const {
 }
 
 Result<std::string> DataFiles::create_part(const ResourceKey& key, uint64_t total_size) const {
+  if (total_size > static_cast<uint64_t>(std::numeric_limits<off_t>::max())) {
+    return Status::invalid("the upload is too large for a file");
+  }
   const std::string name = generate_name(key) + ".part";
   const fs::path path = root_ / kUploadsDir / name;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return errno_status("cannot create " + path.string());
-  const bool sized = ::ftruncate(fd, static_cast<off_t>(total_size)) == 0 && ::fsync(fd) == 0;
+  const Status sized = ::ftruncate(fd, static_cast<off_t>(total_size)) == 0 && ::fsync(fd) == 0
+                           ? Status::ok()
+                           : errno_status("cannot size " + path.string());
   ::close(fd);
   if (!sized) {
     ::unlink(path.c_str());
-    return errno_status("cannot size " + path.string());
+    return sized;
   }
   if (Status status = fsync_directory(root_ / kUploadsDir); !status) return status;
   return name;
@@ -224,7 +255,14 @@ Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std:
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
-  Status status = write_all(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset), true);
+  // The part file was sized to the upload's total: a chunk past its end is refused, never grown into.
+  struct stat info {};
+  Status status = ::fstat(fd, &info) == 0 ? Status::ok() : errno_status("cannot stat " + path.string());
+  if (status &&
+      (offset > static_cast<uint64_t>(info.st_size) || bytes.size() > static_cast<uint64_t>(info.st_size) - offset)) {
+    status = Status::invalid("the chunk ends past the end of the upload");
+  }
+  if (status) status = write_all(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset), true);
   if (status && ::fdatasync(fd) != 0) status = errno_status("fdatasync failed");
   ::close(fd);
   return status;
@@ -236,13 +274,18 @@ Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
   auto hashed = hash_file(fd);
-  const bool synced = ::fsync(fd) == 0;
+  const Status synced = ::fsync(fd) == 0 ? Status::ok() : errno_status("fsync failed");
   ::close(fd);
   if (!hashed) return hashed.status();
-  if (!synced) return errno_status("fsync failed");
+  if (!synced) return synced;
   const std::string name = generate_name(key);
-  if (::rename(path.c_str(), (root_ / kObjectsDir / name).c_str()) != 0) return errno_status("rename failed");
-  if (Status status = fsync_directory(root_ / kObjectsDir); !status) return status;
+  const fs::path final_path = root_ / kObjectsDir / name;
+  if (::rename(path.c_str(), final_path.c_str()) != 0) return errno_status("rename failed");
+  if (Status status = fsync_directory(root_ / kObjectsDir); !status) {
+    // Not known durable: put the part back where the upload's row says it is, so a retry can finish it.
+    ::rename(final_path.c_str(), path.c_str());
+    return status;
+  }
   return DataFileWriter::Finished{name, hashed->first, hashed->second};
 }
 
@@ -255,11 +298,14 @@ Status DataFiles::remove_part(const std::string& part_file) const {
 Result<size_t> DataFiles::sweep(const std::vector<std::string>& referenced) const {
   const std::set<std::string> keep(referenced.begin(), referenced.end());
   size_t removed = 0;
-  std::error_code error;
   for (const char* directory : {kObjectsDir, kUploadsDir}) {
-    for (const auto& entry : fs::directory_iterator(root_ / directory, error)) {
-      if (keep.count(entry.path().filename().string()) > 0) continue;
-      if (fs::remove(entry.path(), error)) ++removed;
+    std::error_code error;
+    for (fs::directory_iterator entry(root_ / directory, error), end; !error && entry != end; entry.increment(error)) {
+      if (keep.contains(entry->path().filename().string())) continue;
+      std::error_code remove_error;
+      if (fs::remove(entry->path(), remove_error)) ++removed;
+      if (remove_error)
+        return Status::io_error("cannot remove " + entry->path().string() + ": " + remove_error.message());
     }
     if (error) return Status::io_error("sweep of " + (root_ / directory).string() + " failed: " + error.message());
   }

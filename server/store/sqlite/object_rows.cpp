@@ -1,7 +1,5 @@
 #include "server/store/sqlite/object_rows.hpp"
 
-#include <SQLiteCpp/Database.h>
-
 #include "common/metadata_codec.hpp"
 
 namespace edgesync::sqlite_rows {
@@ -42,51 +40,51 @@ UploadState read_upload(SQLite::Statement& statement) {
   return upload;
 }
 
-void write_object(SQLite::Database& database, const StoredObject& object) {
-  SQLite::Statement statement(database,
-                              "INSERT OR REPLACE INTO objects (org, object_type, object_id, metadata_json, status, "
-                              "originated_here, remaining_consumers, remaining_receivers, data_file, data_sha256, "
-                              "activation_at_ms, expires_at_ms, updated_at_ms) "
-                              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+void write_object(Connection& connection, const StoredObject& object) {
+  auto statement = connection.statement(
+      "INSERT OR REPLACE INTO objects (org, object_type, object_id, metadata_json, status, "
+      "originated_here, remaining_consumers, remaining_receivers, data_file, data_sha256, "
+      "activation_at_ms, expires_at_ms, updated_at_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   const ObjectMetadata& meta = object.metadata;
-  statement.bind(1, meta.destination_org_id);
-  statement.bind(2, meta.object_type);
-  statement.bind(3, meta.object_id);
-  statement.bind(4, metadata_to_text(meta, false));
-  statement.bind(5, std::string(to_string(object.status)));
-  statement.bind(6, object.originated_here ? 1 : 0);
-  statement.bind(7, object.remaining_consumers);
-  statement.bind(8, object.remaining_receivers);
-  statement.bind(9, object.data_file);
-  statement.bind(10, object.data_sha256);
+  statement->bind(1, meta.destination_org_id);
+  statement->bind(2, meta.object_type);
+  statement->bind(3, meta.object_id);
+  statement->bind(4, metadata_to_text(meta, false));
+  statement->bind(5, std::string(to_string(object.status)));
+  statement->bind(6, object.originated_here ? 1 : 0);
+  statement->bind(7, object.remaining_consumers);
+  statement->bind(8, object.remaining_receivers);
+  statement->bind(9, object.data_file);
+  statement->bind(10, object.data_sha256);
   // Only what the timers act on is indexed: an inactive object's activation, any expiration.
   auto activation = meta.inactive ? parse_rfc3339(meta.activation_time) : std::nullopt;
   if (activation)
-    statement.bind(11, to_millis(*activation));
+    statement->bind(11, to_millis(*activation));
   else
-    statement.bind(11);
+    statement->bind(11);
   auto expiration = parse_rfc3339(meta.expiration);
   if (expiration)
-    statement.bind(12, to_millis(*expiration));
+    statement->bind(12, to_millis(*expiration));
   else
-    statement.bind(12);
-  statement.bind(13, object.updated_at_ms);
-  statement.exec();
+    statement->bind(12);
+  statement->bind(13, object.updated_at_ms);
+  statement->exec();
 }
 
-void write_upload(SQLite::Database& database, const UploadState& upload) {
-  SQLite::Statement statement(database,
-                              "INSERT OR REPLACE INTO uploads (org, object_type, object_id, part_file, total_size, "
-                              "received_bytes, received_ranges_json, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
-  statement.bind(1, upload.key.org);
-  statement.bind(2, upload.key.object_type);
-  statement.bind(3, upload.key.object_id);
-  statement.bind(4, upload.part_file);
-  statement.bind(5, static_cast<int64_t>(upload.total_size));
-  statement.bind(6, static_cast<int64_t>(upload.received_bytes));
-  statement.bind(7, upload.received_ranges_json);
-  statement.bind(8, upload.updated_at_ms);
-  statement.exec();
+void write_upload(Connection& connection, const UploadState& upload) {
+  auto statement = connection.statement(
+      "INSERT OR REPLACE INTO uploads (org, object_type, object_id, part_file, total_size, "
+      "received_bytes, received_ranges_json, updated_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+  statement->bind(1, upload.key.org);
+  statement->bind(2, upload.key.object_type);
+  statement->bind(3, upload.key.object_id);
+  statement->bind(4, upload.part_file);
+  statement->bind(5, static_cast<int64_t>(upload.total_size));
+  statement->bind(6, static_cast<int64_t>(upload.received_bytes));
+  statement->bind(7, upload.received_ranges_json);
+  statement->bind(8, upload.updated_at_ms);
+  statement->exec();
 }
 
 }  // namespace edgesync::sqlite_rows

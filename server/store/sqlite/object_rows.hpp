@@ -1,8 +1,10 @@
-// Mapping between StoredObject/UploadState and their rows. Internal to store/sqlite.
+// Mapping between StoredObject/UploadState and their rows. Internal to store/sqlite; the functions run
+// on whichever thread holds the connection.
 #pragma once
 
 #include <SQLiteCpp/Statement.h>
 
+#include "server/store/sqlite/connection.hpp"
 #include "server/store/store.hpp"
 
 namespace edgesync::sqlite_rows {
@@ -17,8 +19,8 @@ inline constexpr const char* kUploadColumns =
 Result<StoredObject> read_object(SQLite::Statement& statement);
 UploadState read_upload(SQLite::Statement& statement);
 
-// INSERT OR REPLACE of the whole row.
-void write_object(SQLite::Database& database, const StoredObject& object);
-void write_upload(SQLite::Database& database, const UploadState& upload);
+// INSERT OR REPLACE of the whole row. Throw SQLite::Exception on a database error.
+void write_object(Connection& connection, const StoredObject& object);
+void write_upload(Connection& connection, const UploadState& upload);
 
 }  // namespace edgesync::sqlite_rows

@@ -51,6 +51,11 @@ const std::vector<const char*> kMigrations = {
         PRIMARY KEY (org, object_type, object_id)
       ) WITHOUT ROWID;
     )sql",
+    // 2: listing a type's updates (received objects in a few statuses) without reading every object of
+    // the type, most of which are long consumed.
+    R"sql(
+      CREATE INDEX objects_by_side_and_status ON objects (org, object_type, originated_here, status);
+    )sql",
 };
 
 }  // namespace
@@ -61,19 +66,22 @@ int latest_schema_version() {
 
 Status migrate_schema(SQLite::Database& database) {
   try {
-    int version = database.execAndGet("PRAGMA user_version").getInt();
-    if (version > latest_schema_version()) {
-      return Status::io_error("the database has schema version " + std::to_string(version) +
-                              ", newer than this edgesync knows (" + std::to_string(latest_schema_version()) +
-                              "); upgrade edgesync");
-    }
-    for (; version < latest_schema_version(); ++version) {
-      SQLite::Transaction transaction(database);
+    while (true) {
+      // IMMEDIATE, and the version read inside: a second process opening the same file at the same
+      // moment waits, then sees the step already applied instead of applying it twice.
+      SQLite::Transaction transaction(database, SQLite::TransactionBehavior::IMMEDIATE);
+      const int version = database.execAndGet("PRAGMA user_version").getInt();
+      if (version > latest_schema_version()) {
+        return Status::io_error("the database has schema version " + std::to_string(version) +
+                                ", newer than this edgesync knows (" + std::to_string(latest_schema_version()) +
+                                "); upgrade edgesync or use another data directory");
+      }
+      if (version < 0) return Status::io_error("the database has a negative schema version");
+      if (version == latest_schema_version()) return Status::ok();
       database.exec(kMigrations[static_cast<size_t>(version)]);
       database.exec("PRAGMA user_version = " + std::to_string(version + 1));
       transaction.commit();
     }
-    return Status::ok();
   } catch (const SQLite::Exception& error) {
     return Status::io_error(std::string("schema migration failed: ") + error.what());
   }

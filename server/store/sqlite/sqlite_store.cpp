@@ -1,20 +1,27 @@
-// SqliteStore: reads on a pool of connections, writes grouped into shared commits by one writer thread.
+// SqliteStore: reads on a pool of read-only connections, writes grouped into shared commits by
+// GroupCommit's writer thread.
 #include "server/store/sqlite/sqlite_store.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <spdlog/spdlog.h>
-#include <atomic>
+#include <algorithm>
+#include <chrono>
 #include <condition_variable>
-#include <deque>
 #include <mutex>
-#include <thread>
 
+#include "server/store/sqlite/connection.hpp"
+#include "server/store/sqlite/group_commit.hpp"
 #include "server/store/sqlite/object_rows.hpp"
 #include "server/store/sqlite/schema.hpp"
 
 namespace edgesync {
 namespace {
+
+const std::string kSelectObject = std::string("SELECT ") + sqlite_rows::kObjectColumns +
+                                  " FROM objects WHERE org = ? AND object_type = ? AND object_id = ?";
+const std::string kSelectUpload = std::string("SELECT ") + sqlite_rows::kUploadColumns +
+                                  " FROM uploads WHERE org = ? AND object_type = ? AND object_id = ?";
 
 int64_t wall_clock_nanos() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -27,12 +34,11 @@ void bind_key(SQLite::Statement& statement, const ResourceKey& key) {
   statement.bind(3, key.object_id);
 }
 
-Result<StoredObject> select_object(SQLite::Database& database, const ResourceKey& key) {
-  SQLite::Statement statement(database, std::string("SELECT ") + sqlite_rows::kObjectColumns +
-                                            " FROM objects WHERE org = ? AND object_type = ? AND object_id = ?");
-  bind_key(statement, key);
-  if (!statement.executeStep()) return Status::not_found();
-  return sqlite_rows::read_object(statement);
+Result<StoredObject> select_object(Connection& connection, const ResourceKey& key) {
+  auto statement = connection.statement(kSelectObject);
+  bind_key(*statement, key);
+  if (!statement->executeStep()) return Status::not_found();
+  return sqlite_rows::read_object(*statement);
 }
 
 Result<std::vector<StoredObject>> collect_objects(SQLite::Statement& statement) {
@@ -45,101 +51,103 @@ Result<std::vector<StoredObject>> collect_objects(SQLite::Statement& statement) 
   return objects;
 }
 
-// The operations of one write, on the writer's connection inside the batch's transaction.
+// The operations of one write, on the writer's connection inside the batch's transaction. SQLite
+// errors propagate as exceptions; GroupCommit turns them into this write's kIoError.
 class SqliteWriteTransaction final : public WriteTransaction {
  public:
-  SqliteWriteTransaction(SQLite::Database& database, int64_t& last_instance_id,
-                         std::vector<std::function<void()>>& after_commit)
-      : database_(database), last_instance_id_(last_instance_id), after_commit_(after_commit) {}
+  SqliteWriteTransaction(Connection& connection, int64_t& last_instance_id, AfterCommitActions& after_commit)
+      : connection_(connection), last_instance_id_(last_instance_id), after_commit_(after_commit) {}
 
-  Result<StoredObject> get_object(const ResourceKey& key) override { return select_object(database_, key); }
+  Result<StoredObject> get_object(const ResourceKey& key) override { return select_object(connection_, key); }
 
   Status put_object(const StoredObject& object) override {
-    sqlite_rows::write_object(database_, object);
+    sqlite_rows::write_object(connection_, object);
     return Status::ok();
   }
 
   Status delete_object(const ResourceKey& key) override {
-    SQLite::Statement statement(database_, "DELETE FROM objects WHERE org = ? AND object_type = ? AND object_id = ?");
-    bind_key(statement, key);
-    return statement.exec() > 0 ? Status::ok() : Status::not_found();
+    auto statement = connection_.statement("DELETE FROM objects WHERE org = ? AND object_type = ? AND object_id = ?");
+    bind_key(*statement, key);
+    return statement->exec() > 0 ? Status::ok() : Status::not_found();
   }
 
   int64_t next_instance_id() override {
-    // MMS's timebase: wall-clock nanoseconds, but never backwards (a clock step or a restart).
+    // MMS's timebase: wall-clock nanoseconds, but never backwards (a clock step or a restart). The
+    // in-memory value is not lowered when the write rolls back, so an id handed out once is never
+    // handed out again even if its write failed.
     last_instance_id_ = std::max(last_instance_id_ + 1, wall_clock_nanos());
-    SQLite::Statement statement(database_, "INSERT OR REPLACE INTO timebase (id, last_instance_id) VALUES (1, ?)");
-    statement.bind(1, last_instance_id_);
-    statement.exec();
+    auto statement = connection_.statement("INSERT OR REPLACE INTO timebase (id, last_instance_id) VALUES (1, ?)");
+    statement->bind(1, last_instance_id_);
+    statement->exec();
     return last_instance_id_;
   }
 
   Status add_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
-    SQLite::Statement statement(database_, "INSERT OR IGNORE INTO webhooks (org, object_type, url) VALUES (?, ?, ?)");
-    statement.bind(1, org);
-    statement.bind(2, object_type);
-    statement.bind(3, url);
-    statement.exec();
+    auto statement = connection_.statement("INSERT OR IGNORE INTO webhooks (org, object_type, url) VALUES (?, ?, ?)");
+    bind_webhook(*statement, org, object_type, url);
+    statement->exec();
     return Status::ok();
   }
 
   Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
-    SQLite::Statement statement(database_, "DELETE FROM webhooks WHERE org = ? AND object_type = ? AND url = ?");
-    statement.bind(1, org);
-    statement.bind(2, object_type);
-    statement.bind(3, url);
-    statement.exec();
+    auto statement = connection_.statement("DELETE FROM webhooks WHERE org = ? AND object_type = ? AND url = ?");
+    bind_webhook(*statement, org, object_type, url);
+    statement->exec();
     return Status::ok();
   }
 
   Result<UploadState> get_upload(const ResourceKey& key) override {
-    SQLite::Statement statement(database_, std::string("SELECT ") + sqlite_rows::kUploadColumns +
-                                               " FROM uploads WHERE org = ? AND object_type = ? AND object_id = ?");
-    bind_key(statement, key);
-    if (!statement.executeStep()) return Status::not_found();
-    return sqlite_rows::read_upload(statement);
+    auto statement = connection_.statement(kSelectUpload);
+    bind_key(*statement, key);
+    if (!statement->executeStep()) return Status::not_found();
+    return sqlite_rows::read_upload(*statement);
   }
 
   Status put_upload(const UploadState& upload) override {
-    sqlite_rows::write_upload(database_, upload);
+    sqlite_rows::write_upload(connection_, upload);
     return Status::ok();
   }
 
   Status delete_upload(const ResourceKey& key) override {
-    SQLite::Statement statement(database_, "DELETE FROM uploads WHERE org = ? AND object_type = ? AND object_id = ?");
-    bind_key(statement, key);
-    statement.exec();
+    auto statement = connection_.statement("DELETE FROM uploads WHERE org = ? AND object_type = ? AND object_id = ?");
+    bind_key(*statement, key);
+    statement->exec();
     return Status::ok();
   }
 
   void after_commit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
  private:
-  SQLite::Database& database_;
+  static void bind_webhook(SQLite::Statement& statement, const std::string& org, const std::string& object_type,
+                           const std::string& url) {
+    statement.bind(1, org);
+    statement.bind(2, object_type);
+    statement.bind(3, url);
+  }
+
+  Connection& connection_;
   int64_t& last_instance_id_;
-  std::vector<std::function<void()>>& after_commit_;
+  AfterCommitActions& after_commit_;
 };
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(SqliteStoreOptions options, std::unique_ptr<SQLite::Database> writer, int64_t last_instance_id,
-              std::vector<std::unique_ptr<SQLite::Database>> readers)
-      : options_(std::move(options)),
-        writer_(std::move(writer)),
-        last_instance_id_(last_instance_id),
-        idle_readers_(std::move(readers)) {
-    writer_thread_ = std::thread([this] { write_loop(); });
-  }
+  SqliteStore(std::unique_ptr<Connection> writer, uint32_t max_batch_writes, int64_t last_instance_id,
+              std::vector<std::unique_ptr<Connection>> readers)
+      : last_instance_id_(last_instance_id),
+        idle_readers_(std::move(readers)),
+        group_commit_(std::make_unique<GroupCommit>(std::move(writer), max_batch_writes)) {}
 
   ~SqliteStore() override { close(); }
 
   // ---- reads -------------------------------------------------------------------------------
   Result<StoredObject> get_object(const ResourceKey& key) override {
-    return with_reader<StoredObject>([&](SQLite::Database& database) { return select_object(database, key); });
+    return with_reader<StoredObject>([&](Connection& connection) { return select_object(connection, key); });
   }
 
   Result<std::vector<StoredObject>> list_objects(const ObjectFilter& filter) override {
-    return with_reader<std::vector<StoredObject>>([&](SQLite::Database& database) {
+    return with_reader<std::vector<StoredObject>>([&](Connection& connection) {
+      // The primary key (org, object_type, object_id) serves the org and type prefix and the order.
       std::string sql = std::string("SELECT ") + sqlite_rows::kObjectColumns + " FROM objects WHERE org = ?";
       if (filter.object_type) sql += " AND object_type = ?";
       if (filter.originated_here) sql += " AND originated_here = ?";
@@ -149,23 +157,23 @@ class SqliteStore final : public Store {
         sql += ")";
       }
       sql += " ORDER BY object_type, object_id";
-      SQLite::Statement statement(database, sql);
+      auto statement = connection.statement(sql);
       int index = 1;
-      statement.bind(index++, filter.org);
-      if (filter.object_type) statement.bind(index++, *filter.object_type);
-      if (filter.originated_here) statement.bind(index++, *filter.originated_here ? 1 : 0);
-      for (ObjectStatus status : filter.statuses) statement.bind(index++, std::string(to_string(status)));
-      return collect_objects(statement);
+      statement->bind(index++, filter.org);
+      if (filter.object_type) statement->bind(index++, *filter.object_type);
+      if (filter.originated_here) statement->bind(index++, *filter.originated_here ? 1 : 0);
+      for (ObjectStatus status : filter.statuses) statement->bind(index++, std::string(to_string(status)));
+      return collect_objects(*statement);
     });
   }
 
   Result<std::vector<std::string>> list_webhooks(const std::string& org, const std::string& object_type) override {
-    return with_reader<std::vector<std::string>>([&](SQLite::Database& database) -> Result<std::vector<std::string>> {
-      SQLite::Statement statement(database, "SELECT url FROM webhooks WHERE org = ? AND object_type = ? ORDER BY url");
-      statement.bind(1, org);
-      statement.bind(2, object_type);
+    return with_reader<std::vector<std::string>>([&](Connection& connection) -> Result<std::vector<std::string>> {
+      auto statement = connection.statement("SELECT url FROM webhooks WHERE org = ? AND object_type = ? ORDER BY url");
+      statement->bind(1, org);
+      statement->bind(2, object_type);
       std::vector<std::string> urls;
-      while (statement.executeStep()) urls.push_back(statement.getColumn(0).getString());
+      while (statement->executeStep()) urls.push_back(statement->getColumn(0).getString());
       return urls;
     });
   }
@@ -176,68 +184,58 @@ class SqliteStore final : public Store {
   Result<std::vector<StoredObject>> list_expired(SystemTime now) override { return list_due("expires_at_ms", now); }
 
   Result<int64_t> count_objects() override {
-    return with_reader<int64_t>([](SQLite::Database& database) -> Result<int64_t> {
-      return database.execAndGet("SELECT count(*) FROM objects").getInt64();
+    return with_reader<int64_t>([](Connection& connection) -> Result<int64_t> {
+      auto statement = connection.statement("SELECT count(*) FROM objects");
+      statement->executeStep();
+      return statement->getColumn(0).getInt64();
     });
   }
 
   Result<std::vector<std::string>> referenced_files() override {
-    return with_reader<std::vector<std::string>>([](SQLite::Database& database) -> Result<std::vector<std::string>> {
-      SQLite::Statement statement(database,
-                                  "SELECT data_file FROM objects WHERE data_file != '' UNION ALL "
-                                  "SELECT part_file FROM uploads");
+    return with_reader<std::vector<std::string>>([](Connection& connection) -> Result<std::vector<std::string>> {
+      auto statement = connection.statement(
+          "SELECT data_file FROM objects WHERE data_file != '' UNION ALL SELECT part_file FROM uploads");
       std::vector<std::string> files;
-      while (statement.executeStep()) files.push_back(statement.getColumn(0).getString());
+      while (statement->executeStep()) files.push_back(statement->getColumn(0).getString());
       return files;
     });
   }
 
   // ---- writes ------------------------------------------------------------------------------
   void submit_write(WriteFunction write, WriteCompletion on_durable) override {
-    {
-      std::lock_guard lock(queue_mutex_);
-      if (!closing_) {
-        queue_.push_back({std::move(write), std::move(on_durable)});
-        queue_ready_.notify_one();
-        return;
-      }
-    }
-    on_durable(Status::unavailable("the store is closed"));
+    group_commit_->submit(
+        [this, write = std::move(write)](Connection& connection, AfterCommitActions& after_commit) {
+          // last_instance_id_ is touched only here, on the writer thread.
+          SqliteWriteTransaction transaction(connection, last_instance_id_, after_commit);
+          return write(transaction);
+        },
+        std::move(on_durable));
   }
 
   void close() override {
+    // Writes first: their completions may still read.
+    group_commit_->close();
+    std::vector<std::unique_ptr<Connection>> closing;
     {
-      std::lock_guard lock(queue_mutex_);
-      if (closing_) return;
-      closing_ = true;
-      queue_ready_.notify_all();
+      std::lock_guard lock(reader_mutex_);
+      readers_closed_ = true;
+      closing.swap(idle_readers_);
     }
-    if (writer_thread_.joinable()) writer_thread_.join();
-    try {
-      writer_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
-    } catch (const SQLite::Exception& error) {
-      spdlog::warn("checkpoint at close failed: {}", error.what());
-    }
-    std::lock_guard lock(reader_mutex_);
-    idle_readers_.clear();
-    writer_.reset();
+    reader_available_.notify_all();
   }
 
-  uint64_t commit_count() const { return commits_.load(); }
+  uint64_t commit_count() const { return group_commit_->commit_count(); }
 
  private:
-  struct PendingWrite {
-    WriteFunction write;
-    WriteCompletion on_durable;
-  };
-
+  // Borrows an idle read connection for one call. Readers never wait for the writer (WAL); they wait
+  // only for each other when every pooled connection is busy.
   template <class T, class Work>
   Result<T> with_reader(Work work) {
-    std::unique_ptr<SQLite::Database> reader;
+    std::unique_ptr<Connection> reader;
     {
       std::unique_lock lock(reader_mutex_);
-      reader_available_.wait(lock, [&] { return !idle_readers_.empty() || writer_ == nullptr; });
-      if (idle_readers_.empty()) return Status::unavailable("the store is closed");
+      reader_available_.wait(lock, [&] { return !idle_readers_.empty() || readers_closed_; });
+      if (readers_closed_) return Status::unavailable("the store is closed");
       reader = std::move(idle_readers_.back());
       idle_readers_.pop_back();
     }
@@ -249,135 +247,72 @@ class SqliteStore final : public Store {
     }
     {
       std::lock_guard lock(reader_mutex_);
-      idle_readers_.push_back(std::move(reader));
+      if (!readers_closed_) {
+        idle_readers_.push_back(std::move(reader));
+      }
     }
     reader_available_.notify_one();
-    return result;
+    return result;  // a reader returned after close() is closed here, outside the lock
   }
 
   Result<std::vector<StoredObject>> list_due(const char* column, SystemTime now) {
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-    return with_reader<std::vector<StoredObject>>([&](SQLite::Database& database) {
-      SQLite::Statement statement(database, std::string("SELECT ") + sqlite_rows::kObjectColumns +
-                                                " FROM objects WHERE " + column + " <= ? ORDER BY " + column);
-      statement.bind(1, now_ms);
-      return collect_objects(statement);
+    return with_reader<std::vector<StoredObject>>([&](Connection& connection) {
+      // Served by the partial index on the column (NULL for objects without a pending timer).
+      auto statement = connection.statement(std::string("SELECT ") + sqlite_rows::kObjectColumns +
+                                            " FROM objects WHERE " + column + " <= ? ORDER BY " + column);
+      statement->bind(1, now_ms);
+      return collect_objects(*statement);
     });
   }
 
-  void write_loop() {
-    std::vector<PendingWrite> batch;
-    while (true) {
-      {
-        std::unique_lock lock(queue_mutex_);
-        queue_ready_.wait(lock, [&] { return !queue_.empty() || closing_; });
-        if (queue_.empty()) return;  // closing and drained
-        const size_t count = std::min<size_t>(queue_.size(), options_.max_batch_writes);
-        batch.clear();
-        for (size_t i = 0; i < count; ++i) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
-      }
-      commit_batch(batch);
-    }
-  }
-
-  // One transaction for the whole batch, a savepoint per write so that a failing write rolls back
-  // alone; one COMMIT (one fsync in WAL mode) for all of them.
-  void commit_batch(std::vector<PendingWrite>& batch) {
-    std::vector<Status> results(batch.size());
-    std::vector<std::vector<std::function<void()>>> after_commit(batch.size());
-    const int64_t instance_before = last_instance_id_;
-    try {
-      writer_->exec("BEGIN IMMEDIATE");
-    } catch (const SQLite::Exception& error) {
-      for (auto& pending : batch) pending.on_durable(Status::io_error(std::string("database busy: ") + error.what()));
-      return;
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      SqliteWriteTransaction transaction(*writer_, last_instance_id_, after_commit[i]);
-      try {
-        writer_->exec("SAVEPOINT write");
-        results[i] = batch[i].write(transaction);
-      } catch (const SQLite::Exception& error) {
-        results[i] = Status::io_error(std::string("database write failed: ") + error.what());
-      } catch (const std::exception& error) {
-        results[i] = Status::internal(error.what());
-      }
-      try {
-        if (!results[i]) {
-          writer_->exec("ROLLBACK TO write");
-          after_commit[i].clear();
-        }
-        writer_->exec("RELEASE write");
-      } catch (const SQLite::Exception& error) {
-        results[i] = Status::io_error(std::string("database write failed: ") + error.what());
-      }
-    }
-    try {
-      writer_->exec("COMMIT");
-      ++commits_;
-    } catch (const SQLite::Exception& error) {
-      try {
-        writer_->exec("ROLLBACK");
-      } catch (const SQLite::Exception&) {
-      }
-      last_instance_id_ = std::max(last_instance_id_, instance_before);
-      const Status failed = Status::io_error(std::string("commit failed: ") + error.what());
-      for (auto& result : results) result = failed;
-      for (auto& actions : after_commit) actions.clear();
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      for (auto& action : after_commit[i]) action();
-      batch[i].on_durable(std::move(results[i]));
-    }
-  }
-
-  SqliteStoreOptions options_;
-  std::unique_ptr<SQLite::Database> writer_;  // used only by the writer thread (and close after it)
-  int64_t last_instance_id_;
-
-  std::mutex queue_mutex_;
-  std::condition_variable queue_ready_;
-  std::deque<PendingWrite> queue_;
-  bool closing_ = false;
-  std::thread writer_thread_;
-  std::atomic<uint64_t> commits_{0};
+  int64_t last_instance_id_;  // the writer thread's alone
 
   std::mutex reader_mutex_;
   std::condition_variable reader_available_;
-  std::vector<std::unique_ptr<SQLite::Database>> idle_readers_;
+  std::vector<std::unique_ptr<Connection>> idle_readers_;
+  bool readers_closed_ = false;
+
+  // Last: its writer thread runs steps that use the members above, so it must stop before they go.
+  std::unique_ptr<GroupCommit> group_commit_;
 };
 
-void configure(SQLite::Database& database) {
-  database.exec("PRAGMA busy_timeout = 10000");
-  database.exec("PRAGMA foreign_keys = ON");
+std::unique_ptr<Connection> open_connection(const std::string& path, int flags) {
+  auto database = std::make_unique<SQLite::Database>(path, flags);
+  // Another process (a backup tool, the sqlite3 shell) may hold the lock briefly; wait rather than fail.
+  database->exec("PRAGMA busy_timeout = 10000");
+  database->exec("PRAGMA foreign_keys = ON");
+  return std::make_unique<Connection>(std::move(database));
 }
 
 }  // namespace
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options) {
+  // Every connection must reach the same file: an in-memory or temporary database would give each
+  // reader a database of its own.
+  if (options.database_path.empty() || options.database_path == ":memory:" ||
+      options.database_path.starts_with("file:")) {
+    return Status::invalid("the store needs the path of a database file, not \"" + options.database_path + "\"");
+  }
   try {
-    auto writer = std::make_unique<SQLite::Database>(
-        options.database_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_FULLMUTEX);
-    configure(*writer);
-    const std::string mode = writer->execAndGet("PRAGMA journal_mode = WAL").getString();
+    auto writer = open_connection(options.database_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Database& database = writer->database();
+    const std::string mode = database.execAndGet("PRAGMA journal_mode = WAL").getString();
     if (mode != "wal") return Status::io_error("cannot switch " + options.database_path + " to WAL mode");
     // FULL: the WAL is fsynced at every commit, so an acknowledged write survives power loss.
-    writer->exec("PRAGMA synchronous = FULL");
-    if (Status status = migrate_schema(*writer); !status) return status;
-    const int64_t last_instance_id =
-        writer->execAndGet("SELECT coalesce((SELECT last_instance_id FROM timebase WHERE id = 1), 0)").getInt64();
-
-    std::vector<std::unique_ptr<SQLite::Database>> readers;
-    for (uint32_t i = 0; i < std::max(1u, options.read_connections); ++i) {
-      auto reader =
-          std::make_unique<SQLite::Database>(options.database_path, SQLite::OPEN_READONLY | SQLite::OPEN_FULLMUTEX);
-      configure(*reader);
-      readers.push_back(std::move(reader));
+    database.exec("PRAGMA synchronous = FULL");
+    if (Status status = migrate_schema(database); !status) {
+      return Status(status.code(), options.database_path + ": " + status.message());
     }
-    return std::unique_ptr<Store>(new SqliteStore(options, std::move(writer), last_instance_id, std::move(readers)));
+    const int64_t last_instance_id =
+        database.execAndGet("SELECT coalesce((SELECT last_instance_id FROM timebase WHERE id = 1), 0)").getInt64();
+
+    std::vector<std::unique_ptr<Connection>> readers;
+    for (uint32_t i = 0; i < std::max(1u, options.read_connections); ++i) {
+      readers.push_back(open_connection(options.database_path, SQLite::OPEN_READONLY));
+    }
+    return std::unique_ptr<Store>(
+        new SqliteStore(std::move(writer), options.max_batch_writes, last_instance_id, std::move(readers)));
   } catch (const SQLite::Exception& error) {
     return Status::io_error("cannot open " + options.database_path + ": " + error.what());
   }

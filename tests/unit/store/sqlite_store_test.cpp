@@ -1,5 +1,6 @@
 #define BOOST_TEST_MODULE sqlite_store_test
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <future>
@@ -27,6 +28,27 @@ Status put(Store& store, const StoredObject& object) {
   return store.write([&](WriteTransaction& transaction) { return transaction.put_object(object); });
 }
 
+// Holds the store's writer inside one write so that writes submitted meanwhile share the next batch.
+class WriterGate {
+ public:
+  explicit WriterGate(Store& store) {
+    store.submit_write(
+        [this](WriteTransaction&) {
+          entered_.set_value();
+          opened_.wait();
+          return Status::ok();
+        },
+        [](Status) {});
+    entered_.get_future().wait();
+  }
+  void release() { open_.set_value(); }
+
+ private:
+  std::promise<void> entered_;
+  std::promise<void> open_;
+  std::shared_future<void> opened_ = open_.get_future().share();
+};
+
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
@@ -42,6 +64,38 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
+  ScratchDir dir;
+  {
+    auto store = open_store(dir);
+    BOOST_TEST(put(*store, make_object("org", "t", "kept")).is_ok());
+    store->close();
+  }
+  {
+    // Back to version 1, as an edgesync before the status index left it.
+    SQLite::Database database((dir.path / "store.db").string(), SQLite::OPEN_READWRITE);
+    database.exec("DROP INDEX objects_by_side_and_status");
+    database.exec("PRAGMA user_version = 1");
+  }
+  auto store = open_store(dir);
+  BOOST_TEST(store->get_object({"org", "t", "kept"}).is_ok());
+  store->close();
+  SQLite::Database database((dir.path / "store.db").string());
+  BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
+  BOOST_TEST(
+      database.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'objects_by_side_and_status'").getInt() ==
+      1);
+}
+
+BOOST_AUTO_TEST_CASE(a_path_that_is_not_a_file_is_refused) {
+  for (const char* path : {"", ":memory:"}) {
+    BOOST_TEST_CONTEXT(path) {
+      auto store = open_sqlite_store(SqliteStoreOptions{path});
+      BOOST_TEST((store.status().code() == StatusCode::kInvalidArgument));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_clearly) {
   ScratchDir dir;
   {
@@ -50,16 +104,37 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_clearly) {
   }
   auto store = open_sqlite_store(SqliteStoreOptions{(dir.path / "store.db").string()});
   BOOST_TEST(!store.is_ok());
+  BOOST_TEST_MESSAGE(store.status().message());
   BOOST_TEST(store.status().message().find("newer") != std::string::npos);
+  BOOST_TEST(store.status().message().find("999") != std::string::npos);
+  // Refusing did not touch the file.
+  SQLite::Database database((dir.path / "store.db").string());
+  BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == 999);
+  BOOST_TEST(!database.tableExists("objects"));
 }
 
 BOOST_AUTO_TEST_CASE(objects_round_trip_every_field) {
   ScratchDir dir;
   auto store = open_store(dir);
   StoredObject object = make_object("org", "type", "id");
-  object.metadata.version = "1.0";
-  object.metadata.destinations_list = std::vector<std::string>{"a:b"};
-  object.metadata.instance_id = 77;
+  ObjectMetadata& meta = object.metadata;
+  meta.destination_id = "node1";
+  meta.destination_type = "gateway";
+  meta.version = "1.0";
+  meta.description = "a model";
+  meta.destinations_list = std::vector<std::string>{"a:b", "c:d"};
+  meta.expiration = "2030-01-01T00:00:00Z";
+  meta.inactive = true;
+  meta.activation_time = "2029-06-01T12:00:00Z";
+  meta.consumers = 4;
+  meta.autodelete = true;
+  meta.origin_id = "cloud";
+  meta.origin_type = "cloud";
+  meta.instance_id = 77;
+  meta.data_id = 78;
+  meta.object_size = 1234;
+  meta.hash_algorithm = "SHA256";
+  meta.owner_references = {OwnerReference{"parentType", "parent", true}};
   object.status = ObjectStatus::kPartiallyReceived;
   object.originated_here = false;
   object.remaining_consumers = 3;
@@ -71,6 +146,15 @@ BOOST_AUTO_TEST_CASE(objects_round_trip_every_field) {
   auto read = store->get_object({"org", "type", "id"});
   BOOST_REQUIRE(read.is_ok());
   BOOST_TEST((*read == object));
+  StoredObject inside;  // and through a write, on the writer's connection
+  BOOST_TEST(store
+                 ->write([&](WriteTransaction& t) {
+                   auto found = t.get_object({"org", "type", "id"});
+                   if (found) inside = *found;
+                   return found.status();
+                 })
+                 .is_ok());
+  BOOST_TEST((inside == object));
   BOOST_TEST((store->get_object({"org", "type", "other"}).status().code() == StatusCode::kNotFound));
   BOOST_TEST(*store->count_objects() == 1);
 
@@ -83,6 +167,35 @@ BOOST_AUTO_TEST_CASE(objects_round_trip_every_field) {
                    })
                   .code() == StatusCode::kNotFound));
   BOOST_TEST(*store->count_objects() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(every_status_round_trips_and_survives_a_restart) {
+  ScratchDir dir;
+  const std::vector<ObjectStatus> statuses = {ObjectStatus::kNotReady,
+                                              ObjectStatus::kVerifying,
+                                              ObjectStatus::kVerificationFailed,
+                                              ObjectStatus::kReady,
+                                              ObjectStatus::kPartiallyReceived,
+                                              ObjectStatus::kReceiverVerifying,
+                                              ObjectStatus::kReceiverVerificationFailed,
+                                              ObjectStatus::kCompletelyReceived,
+                                              ObjectStatus::kReceived,
+                                              ObjectStatus::kConsumed,
+                                              ObjectStatus::kDeleted,
+                                              ObjectStatus::kConsumedByDestination};
+  std::vector<StoredObject> objects;
+  {
+    auto store = open_store(dir);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+      objects.push_back(make_object("org", "t", "id" + std::to_string(10 + i)));
+      objects.back().status = statuses[i];
+      BOOST_TEST(put(*store, objects.back()).is_ok());
+    }
+  }  // destroyed without close(): the destructor closes
+  auto store = open_store(dir);
+  auto listed = store->list_objects({"org", std::nullopt, {}, std::nullopt});
+  BOOST_REQUIRE(listed.is_ok());
+  BOOST_TEST((*listed == objects));
 }
 
 BOOST_AUTO_TEST_CASE(list_filters) {
@@ -106,6 +219,12 @@ BOOST_AUTO_TEST_CASE(list_filters) {
   BOOST_TEST((ids({"org", "t1", {}, std::nullopt}) == std::vector<std::string>{"a", "b"}));
   BOOST_TEST((ids({"org", "t1", {}, false}) == std::vector<std::string>{"a"}));
   BOOST_TEST((ids({"org", std::nullopt, {ObjectStatus::kReady}, std::nullopt}) == std::vector<std::string>{"b", "c"}));
+  BOOST_TEST((ids({"org", std::nullopt, {}, true}) == std::vector<std::string>{"b", "c"}));
+  BOOST_TEST((ids({"org", "t1", {ObjectStatus::kCompletelyReceived, ObjectStatus::kReady}, std::nullopt}) ==
+              std::vector<std::string>{"a", "b"}));
+  BOOST_TEST((ids({"org", "t1", {ObjectStatus::kCompletelyReceived, ObjectStatus::kReady}, false}) ==
+              std::vector<std::string>{"a"}));
+  BOOST_TEST(ids({"org", "t2", {ObjectStatus::kDeleted}, std::nullopt}).empty());
   BOOST_TEST(ids({"nobody", std::nullopt, {}, std::nullopt}).empty());
 }
 
@@ -127,36 +246,71 @@ BOOST_AUTO_TEST_CASE(due_activations_and_expirations) {
   auto expired = store->list_expired(at(20));
   BOOST_REQUIRE(expired.is_ok() && expired->size() == 1u);
   BOOST_TEST(expired->front().metadata.object_id == "expiring");
+
+  // Once activated (or given an unreadable time) an object has no timer left.
+  inactive.metadata.inactive = false;
+  BOOST_TEST(put(*store, inactive).is_ok());
+  expiring.metadata.expiration = "not a time";
+  BOOST_TEST(put(*store, expiring).is_ok());
+  BOOST_TEST(store->list_due_activations(at(1000))->empty());
+  BOOST_TEST(store->list_expired(at(1000))->empty());
 }
 
-BOOST_AUTO_TEST_CASE(webhooks_and_uploads) {
+BOOST_AUTO_TEST_CASE(webhooks_add_remove_and_list) {
   ScratchDir dir;
   auto store = open_store(dir);
-  BOOST_TEST(store->write([](WriteTransaction& t) { return t.add_webhook("org", "t", "http://b"); }).is_ok());
-  BOOST_TEST(store->write([](WriteTransaction& t) { return t.add_webhook("org", "t", "http://a"); }).is_ok());
-  BOOST_TEST(store->write([](WriteTransaction& t) { return t.add_webhook("org", "t", "http://a"); }).is_ok());
+  auto add = [&](const char* type, const char* url) {
+    return store->write([=](WriteTransaction& t) { return t.add_webhook("org", type, url); });
+  };
+  BOOST_TEST(add("t", "http://b").is_ok());
+  BOOST_TEST(add("t", "http://a").is_ok());
+  BOOST_TEST(add("t", "http://a").is_ok());  // twice is once
+  BOOST_TEST(add("u", "http://c").is_ok());
   BOOST_TEST((*store->list_webhooks("org", "t") == std::vector<std::string>{"http://a", "http://b"}));
+  BOOST_TEST((*store->list_webhooks("org", "u") == std::vector<std::string>{"http://c"}));
+  BOOST_TEST(store->write([](WriteTransaction& t) { return t.remove_webhook("org", "t", "http://a"); }).is_ok());
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.remove_webhook("org", "t", "http://a"); }).is_ok());
   BOOST_TEST((*store->list_webhooks("org", "t") == std::vector<std::string>{"http://b"}));
   BOOST_TEST(store->list_webhooks("org", "other")->empty());
+  BOOST_TEST(store->list_webhooks("other", "t")->empty());
+}
 
-  const UploadState upload{{"org", "t", "i"}, "part-1", 100, 40, "[[0,39]]", 5};
+BOOST_AUTO_TEST_CASE(uploads_create_read_update_delete) {
+  ScratchDir dir;
+  auto store = open_store(dir);
+  auto get = [&](const ResourceKey& key) {
+    Result<UploadState> found = Status::internal("unset");
+    (void)store->write([&](WriteTransaction& t) {
+      found = t.get_upload(key);
+      return Status::ok();
+    });
+    return found;
+  };
+  UploadState upload{{"org", "t", "i"}, "part-1", 100, 40, "[[0,39]]", 5};
   BOOST_TEST(store->write([&](WriteTransaction& t) { return t.put_upload(upload); }).is_ok());
-  UploadState read;
-  BOOST_TEST(store
-                 ->write([&](WriteTransaction& t) {
-                   auto found = t.get_upload({"org", "t", "i"});
-                   if (found) read = *found;
-                   return found.status();
-                 })
-                 .is_ok());
-  BOOST_TEST((read == upload));
-  BOOST_TEST((*store->referenced_files() == std::vector<std::string>{"part-1"}));
+  auto read = get({"org", "t", "i"});
+  BOOST_REQUIRE(read.is_ok());
+  BOOST_TEST((*read == upload));
+
+  upload.received_bytes = 100;
+  upload.received_ranges_json = "[[0,99]]";
+  upload.updated_at_ms = 6;
+  BOOST_TEST(store->write([&](WriteTransaction& t) { return t.put_upload(upload); }).is_ok());  // replace
+  BOOST_TEST((*get({"org", "t", "i"}) == upload));
+  BOOST_TEST((get({"org", "t", "other"}).status().code() == StatusCode::kNotFound));
+
+  auto object = make_object("org", "t", "i");
+  object.data_file = "data-1";
+  BOOST_TEST(put(*store, object).is_ok());
+  auto files = store->referenced_files();
+  BOOST_REQUIRE(files.is_ok());
+  std::sort(files->begin(), files->end());
+  BOOST_TEST((*files == std::vector<std::string>{"data-1", "part-1"}));
+
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_upload({"org", "t", "i"}); }).is_ok());
-  BOOST_TEST((store->write([](WriteTransaction& t) {
-                     return t.get_upload({"org", "t", "i"}).status();
-                   })
-                  .code() == StatusCode::kNotFound));
+  BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_upload({"org", "t", "i"}); }).is_ok());
+  BOOST_TEST((get({"org", "t", "i"}).status().code() == StatusCode::kNotFound));
+  BOOST_TEST((*store->referenced_files() == std::vector<std::string>{"data-1"}));
 }
 
 BOOST_AUTO_TEST_CASE(instance_ids_grow_across_restarts) {
@@ -196,52 +350,54 @@ BOOST_AUTO_TEST_CASE(instance_ids_grow_across_restarts) {
 BOOST_AUTO_TEST_CASE(a_failing_write_rolls_back_alone_and_skips_its_after_commit) {
   ScratchDir dir;
   auto store = open_store(dir);
-  std::atomic<int> after_commits{0};
-  std::atomic<int> completions{0};
-  std::mutex results_mutex;
-  std::vector<std::pair<std::string, StatusCode>> results;
-  // Hold the writer busy so that the next three writes share one batch.
-  std::promise<void> release;
-  auto released = release.get_future().share();
-  store->submit_write(
-      [released](WriteTransaction&) {
-        released.wait();
-        return Status::ok();
-      },
-      [&](Status) { ++completions; });
-  for (const char* id : {"good1", "bad", "good2"}) {
+  std::mutex mutex;
+  std::vector<std::string> events;  // after-commit actions and completions, in the order they ran
+  auto record = [&](std::string event) {
+    std::lock_guard lock(mutex);
+    events.push_back(std::move(event));
+  };
+  int64_t bad_instance_id = 0;
+  WriterGate gate(*store);  // the three writes below queue up and share the next batch
+  for (const std::string id : {"good1", "bad", "good2"}) {
     store->submit_write(
-        [&, id = std::string(id)](WriteTransaction& t) {
-          BOOST_REQUIRE(t.put_object(make_object("org", "t", id)).is_ok());
-          t.after_commit([&] { ++after_commits; });
+        [&, id](WriteTransaction& t) {
+          if (Status put = t.put_object(make_object("org", "t", id)); !put) return put;
+          const int64_t instance_id = t.next_instance_id();
+          if (id == "bad") bad_instance_id = instance_id;
+          t.after_commit([&, id] { record("durable " + id); });
           return id == "bad" ? Status::invalid("refused") : Status::ok();
         },
-        [&, id = std::string(id)](Status status) {
-          std::lock_guard lock(results_mutex);
-          results.emplace_back(id, status.code());
-          ++completions;
+        [&, id](Status status) {
+          record(id + (status ? " ok" : status.code() == StatusCode::kInvalidArgument ? " invalid" : " other"));
         });
   }
-  release.set_value();
-  store->close();  // drains the queue
-  BOOST_TEST(completions == 4);
-  BOOST_TEST(after_commits == 2);
-  for (const auto& [id, code] : results) {
-    BOOST_TEST_CONTEXT(id) {
-      BOOST_TEST((code == (id == "bad" ? StatusCode::kInvalidArgument : StatusCode::kOk)));
-    }
-  }
+  gate.release();
+  store->close();                                       // drains the queue
+  BOOST_TEST(sqlite_store_commit_count(*store) == 2u);  // the gate's, then one for all three
+  BOOST_TEST(
+      (events == std::vector<std::string>{"durable good1", "good1 ok", "bad invalid", "durable good2", "good2 ok"}));
   auto reopened = open_store(dir);
   BOOST_TEST(reopened->get_object({"org", "t", "good1"}).is_ok());
   BOOST_TEST(reopened->get_object({"org", "t", "good2"}).is_ok());
-  BOOST_TEST(!reopened->get_object({"org", "t", "bad"}).is_ok());
+  BOOST_TEST((reopened->get_object({"org", "t", "bad"}).status().code() == StatusCode::kNotFound));
+  // The rolled-back write's instance id is never handed out again, not even after a restart.
+  int64_t next = 0;
+  BOOST_TEST(reopened
+                 ->write([&](WriteTransaction& t) {
+                   next = t.next_instance_id();
+                   return Status::ok();
+                 })
+                 .is_ok());
+  BOOST_TEST(next > bad_instance_id);
 }
 
-BOOST_AUTO_TEST_CASE(writes_after_close_are_unavailable) {
+BOOST_AUTO_TEST_CASE(writes_and_reads_after_close_are_unavailable) {
   ScratchDir dir;
   auto store = open_store(dir);
   store->close();
   BOOST_TEST((store->write([](WriteTransaction&) { return Status::ok(); }).code() == StatusCode::kUnavailable));
+  BOOST_TEST((store->get_object({"org", "t", "i"}).status().code() == StatusCode::kUnavailable));
+  BOOST_TEST((store->count_objects().status().code() == StatusCode::kUnavailable));
   store->close();  // idempotent
 }
 
@@ -250,18 +406,30 @@ BOOST_AUTO_TEST_CASE(group_commit_under_32_concurrent_writers_keeps_every_acknow
   constexpr int kWriters = 32, kWritesEach = 60;
   std::mutex acknowledged_mutex;
   std::set<std::string> acknowledged;
+  std::set<int64_t> instance_ids;
+  std::atomic<int> out_of_order{0};
   uint64_t commits = 0;
   {
     auto store = open_store(dir);
     std::vector<std::thread> writers;
     for (int writer = 0; writer < kWriters; ++writer) {
       writers.emplace_back([&, writer] {
+        int64_t previous = 0;
         for (int i = 0; i < kWritesEach; ++i) {
           const std::string id = std::to_string(writer) + "-" + std::to_string(i);
-          if (put(*store, make_object("org", "t", id)).is_ok()) {
-            std::lock_guard lock(acknowledged_mutex);
-            acknowledged.insert(id);
-          }
+          int64_t instance_id = 0;
+          Status status = store->write([&](WriteTransaction& t) {
+            instance_id = t.next_instance_id();
+            auto object = make_object("org", "t", id);
+            object.metadata.instance_id = instance_id;
+            return t.put_object(object);
+          });
+          if (!status) continue;
+          if (instance_id <= previous) ++out_of_order;
+          previous = instance_id;
+          std::lock_guard lock(acknowledged_mutex);
+          acknowledged.insert(id);
+          instance_ids.insert(instance_id);
         }
       });
     }
@@ -270,6 +438,8 @@ BOOST_AUTO_TEST_CASE(group_commit_under_32_concurrent_writers_keeps_every_acknow
     store->close();
   }
   BOOST_TEST(acknowledged.size() == size_t(kWriters * kWritesEach));
+  BOOST_TEST(instance_ids.size() == acknowledged.size());  // every id distinct
+  BOOST_TEST(out_of_order == 0);
   BOOST_TEST_MESSAGE("writes: " << acknowledged.size() << ", commits: " << commits);
   BOOST_TEST(commits < acknowledged.size());  // writes shared commits
   auto store = open_store(dir);
@@ -279,4 +449,24 @@ BOOST_AUTO_TEST_CASE(group_commit_under_32_concurrent_writers_keeps_every_acknow
       BOOST_TEST(store->get_object({"org", "t", id}).is_ok());
     }
   }
+}
+
+// Regression: a cached read statement left unreset pinned an old WAL snapshot, so later reads on that
+// connection missed newer commits.
+BOOST_AUTO_TEST_CASE(reads_see_every_committed_write_on_a_reused_connection) {
+  ScratchDir dir;
+  auto opened = open_sqlite_store(SqliteStoreOptions{(dir.path / "store.db").string(), 1024, /*read_connections=*/1});
+  BOOST_REQUIRE(opened.is_ok());
+  auto& store = **opened;
+  for (int version = 0; version < 20; ++version) {
+    auto object = make_object("org", "t", "same");
+    object.metadata.version = std::to_string(version);
+    BOOST_TEST(put(store, object).is_ok());
+    auto read = store.get_object({"org", "t", "same"});
+    BOOST_REQUIRE(read.is_ok());
+    BOOST_TEST(read->metadata.version == std::to_string(version));
+    BOOST_TEST(*store.count_objects() == 1);
+  }
+  BOOST_TEST(store.write([](WriteTransaction& t) { return t.delete_object({"org", "t", "same"}); }).is_ok());
+  BOOST_TEST((store.get_object({"org", "t", "same"}).status().code() == StatusCode::kNotFound));
 }
