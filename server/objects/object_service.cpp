@@ -293,26 +293,51 @@ asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewDa
   co_return status;
 }
 
+asio::awaitable<Result<std::string>> ObjectService::find_or_start_upload(const ResourceKey& key, uint64_t total) {
+  std::optional<std::string> existing_part;
+  Status looked = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto upload = transaction.get_upload(key);
+    if (upload && upload->total_size == total) existing_part = upload->part_file;
+    return upload || upload.status().code() == StatusCode::kNotFound ? Status::ok() : upload.status();
+  });
+  if (!looked) co_return looked;
+  if (existing_part) co_return *existing_part;
+
+  // Creating and sizing the file (with its fsyncs) happens here, not inside a store write, where it
+  // would hold up every write queued behind it.
+  std::string created_part;
+  Status created = co_await run_blocking(blocking_pool_, [&]() -> Status {
+    auto part = data_files_.create_part(key, total);
+    if (!part) return part.status();
+    created_part = *part;
+    return Status::ok();
+  });
+  if (!created) co_return created;
+
+  std::string chosen_part = created_part;
+  Status recorded = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto upload = transaction.get_upload(key);
+    if (!upload && upload.status().code() != StatusCode::kNotFound) return upload.status();
+    if (upload && upload->total_size == total) {  // another chunk started it meanwhile: join it
+      chosen_part = upload->part_file;
+      return Status::ok();
+    }
+    if (upload) {  // a different total: the client started over
+      transaction.after_commit([this, old = upload->part_file] { (void)data_files_.remove_part(old); });
+    }
+    return transaction.put_upload(UploadState{key, created_part, total, 0, "[]", to_millis(options_.now())});
+  });
+  if (!recorded || chosen_part != created_part) (void)data_files_.remove_part(created_part);
+  if (!recorded) co_return recorded;
+  co_return chosen_part;
+}
+
 asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, const ContentRange& range,
                                                       BodyReader& read_body) {
   // 1. Find or start the upload: its part file is sized to the total announced by the client.
-  std::string part_file;
-  Status started = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
-    auto upload = transaction.get_upload(key);
-    if (upload && upload->total_size == range.total) {
-      part_file = upload->part_file;
-      return Status::ok();
-    }
-    if (!upload && upload.status().code() != StatusCode::kNotFound) return upload.status();
-    if (upload) {  // a different total: the client started over
-      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
-    }
-    auto created = data_files_.create_part(key, range.total);
-    if (!created) return created.status();
-    part_file = *created;
-    return transaction.put_upload(UploadState{key, part_file, range.total, 0, "[]", to_millis(options_.now())});
-  });
-  if (!started) co_return started;
+  auto part = co_await find_or_start_upload(key, range.total);
+  if (!part) co_return part.status();
+  const std::string part_file = std::move(*part);
 
   // 2. The chunk's bytes, durable at their offset before the range is recorded.
   std::vector<char> buffer(kBodyBufferBytes);

@@ -95,6 +95,8 @@ class ObjectService {
   boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
   boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);
   boost::asio::awaitable<Result<NewData>> store_bytes(const ResourceKey& key, std::string bytes);
+  // The part file of the upload in progress for `total` bytes, created when there is none.
+  boost::asio::awaitable<Result<std::string>> find_or_start_upload(const ResourceKey& key, uint64_t total);
   boost::asio::awaitable<Status> put_data_chunk(const ResourceKey& key, const ContentRange& range,
                                                 BodyReader& read_body);
   boost::asio::awaitable<Status> attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size);
