@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/base64.hpp"
+#include "common/json_limits.hpp"
 #include "common/metadata_codec.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
@@ -41,6 +42,10 @@ class TransferSlot {
   explicit TransferSlot(std::shared_ptr<std::atomic<uint32_t>> active) : active_(std::move(active)) {}
   std::shared_ptr<std::atomic<uint32_t>> active_;
 };
+
+Status too_deep() {
+  return Status::invalid("Invalid JSON: nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
+}
 
 Status too_many_transfers() {
   return Status(StatusCode::kTooManyRequests, "Too many concurrent data transfers; retry later");
@@ -94,6 +99,7 @@ Status check_webhook_url(const std::string& url) {
 }
 
 asio::awaitable<http::Response> put_webhook(RequestContext& context, const ObjectPath& path) {
+  if (!json_nesting_within(context.request.body())) co_return context.error(too_deep());
   auto body = nlohmann::json::parse(context.request.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object())
     co_return context.error(Status::invalid("Invalid JSON for webhook: expected {\"action\": …, \"url\": …}"));
@@ -124,6 +130,7 @@ http::Response get_metadata(RequestContext& context, const ObjectPath& path) {
 asio::awaitable<http::Response> put_metadata(RequestContext& context, const ObjectPath& path) {
   const std::string& text = context.request.body();
   if (text.empty()) co_return context.error(Status::invalid("Invalid JSON for update. Error: EOF"));
+  if (!json_nesting_within(text)) co_return context.error(too_deep());
   auto body = nlohmann::json::parse(text, nullptr, false);
   if (body.is_discarded()) co_return context.error(Status::invalid("Invalid JSON for update. Error: malformed JSON"));
   if (!body.is_object()) co_return context.error(Status::invalid("Invalid JSON for update: expected an object"));

@@ -21,8 +21,9 @@ struct LimitedNode {
   LimitedNode() : node(dir.path() / "cloud", args(dir)) {}
   static std::vector<std::string> args(const TempDir& dir) {
     const auto config = dir.path() / "limits.yaml";
-    std::ofstream(config) << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 1\n"
-                             "  max_header_bytes: 2048\n";
+    std::ofstream(config)
+        << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 1\n  max_metadata_bytes: 1048576\n"
+           "  max_header_bytes: 2048\n";
     return {"--config", config.string()};
   }
 };
@@ -79,5 +80,17 @@ BOOST_AUTO_TEST_CASE(an_oversized_head_is_431_and_the_node_keeps_serving) {
       "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Padding: " + std::string(4000, 'p') + "\r\n\r\n";
   BOOST_TEST(send_raw(cloud.node.port(), request).rfind("HTTP/1.1 431", 0) == 0);
   HttpClient client(cloud.node.port(), "admin@myorg");
+  BOOST_TEST(client.get("/api/v1/health").status == 200);
+}
+
+// Regression: a 600 KB body nested 300,000 deep overflowed the stack inside the JSON library.
+BOOST_AUTO_TEST_CASE(deeply_nested_json_is_refused_and_the_node_survives) {
+  LimitedNode cloud;
+  HttpClient client(cloud.node.port(), "admin@myorg");
+  const size_t depth = 300000;
+  const std::string deep_meta = "{\"meta\":" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  check_bad_request(client.put("/api/v1/objects/myorg/t/deep", deep_meta), "nested deeper than 64");
+  const std::string deep_hook = "{\"action\":" + std::string(depth, '{') + "}";
+  check_bad_request(client.put("/api/v1/objects/myorg/t", deep_hook), "nested deeper than 64");
   BOOST_TEST(client.get("/api/v1/health").status == 200);
 }
