@@ -1,5 +1,8 @@
 #include "server/objects/object_rules.hpp"
 
+#include <nlohmann/json.hpp>
+#include <regex>
+
 #include "common/base64.hpp"
 #include "common/names.hpp"
 
@@ -69,6 +72,52 @@ Status check_destinations(const ObjectPutCheck& check) {
   return Status::ok();
 }
 
+// A version "1", "1.2" or "1.2.3", or an interval of them as Horizon writes service versions:
+// "[1.0.0,2.0.0)", "(1.0,INFINITY)". A bare version means "this one or newer".
+bool is_version_range(const std::string& text) {
+  static const std::regex kRange(
+      R"(^(\d+(\.\d+){0,2})$|^[\[(]\s*\d+(\.\d+){0,2}\s*,\s*(\d+(\.\d+){0,2}|INFINITY)\s*[\])]$)");
+  return std::regex_match(text, kRange);
+}
+
+bool has_text(const nlohmann::json& object, const char* key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_string() && !found->get<std::string>().empty();
+}
+
+Status check_policy(const ObjectPutCheck& check) {
+  if (!check.metadata.destination_policy_json) return Status::ok();
+  const Status refused = Status::invalid("Invalid destinationPolicy", "destinationPolicy");
+  auto policy = nlohmann::json::parse(*check.metadata.destination_policy_json, nullptr, false);
+  if (policy.is_discarded() || !policy.is_object()) return refused;
+  if (auto properties = policy.find("properties"); properties != policy.end() && !properties->is_null()) {
+    if (!properties->is_array()) return refused;
+    for (const auto& property : *properties) {
+      if (!property.is_object() || !has_text(property, "name"))
+        return Status::invalid("destinationPolicy properties must each have a name", "destinationPolicy");
+    }
+  }
+  if (auto constraints = policy.find("constraints"); constraints != policy.end() && !constraints->is_null()) {
+    if (!constraints->is_array()) return refused;
+    for (const auto& constraint : *constraints)
+      if (!constraint.is_string())
+        return Status::invalid("destinationPolicy constraints must be strings", "destinationPolicy");
+  }
+  if (auto services = policy.find("services"); services != policy.end() && !services->is_null()) {
+    if (!services->is_array()) return refused;
+    for (const auto& service : *services) {
+      if (!service.is_object() || !has_text(service, "orgID") || !has_text(service, "arch") ||
+          !has_text(service, "serviceName"))
+        return Status::invalid("destinationPolicy services must each have orgID, arch and serviceName",
+                               "destinationPolicy");
+      if (!has_text(service, "version") || !is_version_range(service["version"].get<std::string>()))
+        return Status::invalid("destinationPolicy service version must be a version or a version range",
+                               "destinationPolicy");
+    }
+  }
+  return Status::ok();
+}
+
 Status check_times(const ObjectPutCheck& check) {
   const ObjectMetadata& meta = check.metadata;
   if (!meta.expiration.empty()) {
@@ -119,7 +168,7 @@ Status check_data_fields(const ObjectPutCheck& check) {
 
 Status check_object_put(const ObjectPutCheck& check) {
   if (check.metadata.deleted) return Status::invalid("Object marked as deleted", "deleted");
-  for (auto rule : {check_names, check_destinations, check_times, check_data_fields}) {
+  for (auto rule : {check_names, check_destinations, check_policy, check_times, check_data_fields}) {
     if (Status status = rule(check); !status) return status;
   }
   return Status::ok();

@@ -6,6 +6,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <climits>
+#include <nlohmann/json.hpp>
 
 #include "server/objects/async_store.hpp"
 #include "server/objects/object_rules.hpp"
@@ -30,6 +31,14 @@ std::string_view mark_name(Mark mark) {
     case Mark::kDeleted: return "deleted";
   }
   return "";
+}
+
+// MMS stamps a destination policy with the time it was stored (nanoseconds).
+std::string stamp_policy(const std::string& policy_json, SystemTime now) {
+  auto policy = nlohmann::json::parse(policy_json, nullptr, false);
+  if (policy.is_discarded() || !policy.is_object()) return policy_json;  // refused earlier by the rules
+  policy["timestamp"] = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
+  return policy.dump();
 }
 
 // Drops the stored data of an object (the file goes after the commit).
@@ -87,7 +96,8 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
     new_data = std::move(*imported);
   }
 
-  const int64_t now_ms = to_millis(options_.now());
+  const SystemTime now = options_.now();
+  const int64_t now_ms = to_millis(now);
   Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto existing = transaction.get_object(key);
     if (!existing && existing.status().code() != StatusCode::kNotFound) return existing.status();
@@ -96,6 +106,9 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
     if (existing && existing->originated_here && !is_updatable_here(existing->status))
       return Status::invalid(
           std::string("Can't update an object in status ") + std::string(to_string(existing->status)), "objectID");
+    if (existing && metadata.meta_only &&
+        existing->metadata.destination_policy_json.has_value() != metadata.destination_policy_json.has_value())
+      return Status::invalid("A metaOnly update can't add or remove the destination policy", "destinationPolicy");
     if (existing && metadata.meta_only && existing->status == ObjectStatus::kConsumedByDestination)
       return Status::invalid("Can't make a metaOnly update of an object already consumed", "metaOnly");
 
@@ -108,6 +121,7 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
       meta.origin_id = node.dest_id;
     }
     if (node.is_cloud()) meta.owner_id = caller.owner_id();
+    if (meta.destination_policy_json) meta.destination_policy_json = stamp_policy(*meta.destination_policy_json, now);
     if (meta.consumers == 0) meta.consumers = 1;
     if (meta.consumers == -1) meta.consumers = INT32_MAX;
     meta.chunk_size = static_cast<int64_t>(options_.chunk_size);

@@ -220,6 +220,19 @@ BOOST_AUTO_TEST_CASE(no_data_and_link_objects_are_ready_without_data) {
   BOOST_TEST(client.get(kBase + "/note/l1/data").status == 404);
 }
 
+BOOST_AUTO_TEST_CASE(destination_policy_is_stored_with_its_timestamp) {
+  auto client = admin();
+  const json policy = {{"properties", {{{"name", "gpu"}, {"value", true}}}},
+                       {"services", {{{"orgID", "o"}, {"arch", "amd64"}, {"serviceName", "s"}, {"version", "1.0.0"}}}}};
+  BOOST_TEST(client.put(kBase + "/pol/p1", object_body("pol", "p1", {{"destinationPolicy", policy}})).status == 204);
+  auto stored = json_of(client.get(kBase + "/pol/p1"))["destinationPolicy"];
+  BOOST_TEST(stored["properties"][0]["name"] == "gpu");
+  BOOST_TEST(stored["timestamp"].get<int64_t>() > 0);
+  // A metaOnly update may not add or remove the policy.
+  check_bad_request(client.put(kBase + "/pol/p1", object_body("pol", "p1", {{"metaOnly", true}})),
+                    "destination policy");
+}
+
 BOOST_AUTO_TEST_CASE(consumers_are_normalised) {
   auto client = admin();
   BOOST_TEST(client.put(kBase + "/c/zero", object_body("c", "zero", {{"consumers", 0}})).status == 204);
@@ -350,6 +363,17 @@ BOOST_AUTO_TEST_CASE(every_put_rule_has_a_clear_400) {
         {"destinationPolicy", {{"properties", json::array()}}}},
        "destinationPolicy"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"autodelete", true}}, "autodelete requires"},
+      {{{"objectID", "r1"}, {"objectType", "rule"}, {"destinationPolicy", {{"properties", {{{"value", 1}}}}}}},
+       "properties must each have a name"},
+      {{{"objectID", "r1"},
+        {"objectType", "rule"},
+        {"destinationPolicy", {{"services", {{{"orgID", "o"}, {"serviceName", "s"}, {"version", "1.0"}}}}}}},
+       "orgID, arch and serviceName"},
+      {{{"objectID", "r1"},
+        {"objectType", "rule"},
+        {"destinationPolicy",
+         {{"services", {{{"orgID", "o"}, {"arch", "a"}, {"serviceName", "s"}, {"version", "newest"}}}}}}},
+       "version range"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"deleted", true}}, "Object marked as deleted"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"destinationDataUri", "file://host/x"}}, "destinationDataUri"},
       {{{"objectID", "r1"}, {"objectType", "rule"}, {"sourceDataUri", "file:///tmp/x"}}, "sourceDataUri"},

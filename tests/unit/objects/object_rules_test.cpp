@@ -97,6 +97,41 @@ BOOST_AUTO_TEST_CASE(destinations) {
   BOOST_TEST(check(meta).is_ok());
 }
 
+BOOST_AUTO_TEST_CASE(destination_policies) {
+  auto with_policy = [](const std::string& policy) {
+    auto meta = valid();
+    meta.destination_policy_json = policy;
+    return meta;
+  };
+  // Delimited raw strings: the versions below contain )" which would end a plain R"(...)".
+  BOOST_TEST(check(with_policy("{}")).is_ok());
+  const std::string full = R"json({"properties":[{"name":"gpu","value":true}],"constraints":["gpu == true"],
+      "services":[{"orgID":"o","arch":"amd64","serviceName":"s","version":"[1.0.0,INFINITY)"}]})json";
+  BOOST_TEST(check(with_policy(full)).is_ok());
+  for (const std::string version : {"1", "1.2", "1.2.3", "[1.0.0,2.0.0)", "(1.0,2]"}) {
+    const std::string policy =
+        R"json({"services":[{"orgID":"o","arch":"a","serviceName":"s","version":")json" + version + R"json("}]})json";
+    BOOST_TEST_CONTEXT(version) {
+      BOOST_TEST(check(with_policy(policy)).is_ok());
+    }
+  }
+  const std::vector<std::string> refused = {
+      R"json({"properties":[{"value":1}]})json",
+      R"json({"properties":{"name":"x"}})json",
+      R"json({"constraints":[1]})json",
+      R"json({"services":[{"arch":"a","serviceName":"s","version":"1"}]})json",
+      R"json({"services":[{"orgID":"o","arch":"a","serviceName":"s"}]})json",
+      R"json({"services":[{"orgID":"o","arch":"a","serviceName":"s","version":"latest"}]})json",
+      R"json({"services":[{"orgID":"o","arch":"a","serviceName":"s","version":"[1.0,2.0"}]})json",
+      R"json([1])json",
+  };
+  for (const auto& bad : refused) {
+    BOOST_TEST_CONTEXT(bad) {
+      expect_refused(with_policy(bad), "destinationPolicy");
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(times) {
   auto meta = valid();
   meta.expiration = "2027-01-16T08:00:00Z";  // after kNow
