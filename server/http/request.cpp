@@ -1,3 +1,4 @@
+// The path and query helpers of Request: plain string work, no Beast, no allocation beyond results.
 #include "server/http/request.hpp"
 
 namespace edgesync::http {
@@ -10,15 +11,34 @@ int hex_value(char c) {
   return -1;
 }
 
+// Query components use form encoding: '+' is a space. A malformed escape is kept raw, so that the
+// handler's validation refuses the value with its own text rather than treating it as absent.
+std::string decode_query_component(std::string_view text) {
+  std::string spaced(text);
+  for (char& c : spaced) {
+    if (c == '+') c = ' ';
+  }
+  auto decoded = percent_decode(spaced);
+  return decoded ? std::move(*decoded) : spaced;
+}
+
+// A target in absolute form ("http://host/path?query", sent to proxies) → its path and query.
+std::string_view origin_form(std::string_view target) {
+  const size_t scheme_end = target.find("://");
+  if (target.empty() || target.front() == '/' || scheme_end == std::string_view::npos) return target;
+  const size_t path_start = target.find_first_of("/?", scheme_end + 3);
+  return path_start == std::string_view::npos ? std::string_view() : target.substr(path_start);
+}
+
 }  // namespace
 
 std::string_view Request::path() const {
-  const std::string_view whole = target();
+  const std::string_view whole = origin_form(target());
   return whole.substr(0, whole.find('?'));
 }
 
 std::string_view Request::query() const {
-  const std::string_view whole = target();
+  const std::string_view whole = origin_form(target());
   const size_t mark = whole.find('?');
   return mark == std::string_view::npos ? std::string_view() : whole.substr(mark + 1);
 }
@@ -29,13 +49,13 @@ std::optional<std::string> Request::query_param(std::string_view name) const {
     const size_t amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     rest = amp == std::string_view::npos ? std::string_view() : rest.substr(amp + 1);
+    if (pair.empty()) continue;
     const size_t equals = pair.find('=');
     const std::string_view key = pair.substr(0, equals);
-    if (key != name) continue;
-    std::string value(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
-    for (auto& c : value)
-      if (c == '+') c = ' ';  // form encoding in queries
-    return percent_decode(value);
+    // Most keys carry no escapes: compare raw first, decode only when needed.
+    const bool encoded_key = key.find_first_of("%+") != std::string_view::npos;
+    if (encoded_key ? decode_query_component(key) != name : key != name) continue;
+    return decode_query_component(equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1));
   }
   return std::nullopt;
 }
@@ -49,7 +69,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
       continue;
     }
     if (i + 2 >= text.size()) return std::nullopt;
-    const int high = hex_value(text[i + 1]), low = hex_value(text[i + 2]);
+    const int high = hex_value(text[i + 1]);
+    const int low = hex_value(text[i + 2]);
     if (high < 0 || low < 0) return std::nullopt;
     out += static_cast<char>(high * 16 + low);
     i += 2;
@@ -65,8 +86,10 @@ std::vector<std::string> split_path(std::string_view path) {
   while (true) {
     const size_t slash = path.find('/');
     const std::string_view raw = path.substr(0, slash);
-    // A malformed escape is kept raw, so that name validation refuses it with its text.
-    segments.push_back(percent_decode(raw).value_or(std::string(raw)));
+    // Decoded after splitting, so "%2F" stays inside its segment. A malformed escape is kept raw,
+    // so that name validation refuses it with its text.
+    auto decoded = percent_decode(raw);
+    segments.push_back(decoded ? std::move(*decoded) : std::string(raw));
     if (slash == std::string_view::npos) break;
     path.remove_prefix(slash + 1);
   }

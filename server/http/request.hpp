@@ -27,9 +27,12 @@ class Request {
 
   virtual std::string_view method() const = 0;  // "GET", "PUT", …
   virtual std::string_view target() const = 0;  // raw request target: path and query
-  std::string_view path() const;                // target up to '?', still percent-encoded
-  std::string_view query() const;               // after '?', empty when none
-  // The value of a query parameter, percent-decoded; nullopt when absent.
+  // The target up to '?', still percent-encoded (an absolute-form target is reduced to its path).
+  std::string_view path() const;
+  std::string_view query() const;  // after '?', empty when none
+  // The first value of a query parameter, decoded ('+' is a space, %XX escapes; a value with a
+  // malformed escape is returned raw, for validation to refuse); "" for "name" or "name=";
+  // nullopt when absent.
   std::optional<std::string> query_param(std::string_view name) const;
 
   // Case-insensitive header lookup.
@@ -39,8 +42,11 @@ class Request {
 
   // kBuffered routes: the whole body.
   virtual const std::string& body() const = 0;
-  // kStreamed routes: reads the next piece of the body into buffer; 0 means the body is complete.
-  // A read or idle timeout, a broken connection or a malformed chunked encoding is an error Status.
+  // kStreamed routes: reads the next piece of the body into buffer, returning as soon as some bytes
+  // are there; 0 means the body is complete. The first call sends "100 Continue" when the client
+  // asked for it. read_timeout_seconds bounds each call (a stalled body fails, a slow one does not).
+  // A timeout, a broken connection or a malformed chunked encoding is an error Status (invalid
+  // argument), and every later call returns it again.
   virtual boost::asio::awaitable<Result<size_t>> read_body_some(std::span<char> buffer) = 0;
 
   // Remote address "ip:port", for logs.

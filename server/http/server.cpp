@@ -1,9 +1,11 @@
-// HttpServer: the acceptor, the registry of live connections, graceful stop.
+// HttpServer: binding, the accept loop, the registry of live connections and graceful stop (the
+// listener of Beast's advanced server example, plus a stop that lets requests in flight finish).
 #include "server/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -11,10 +13,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <map>
+#include <charconv>
 #include <mutex>
+#include <unordered_map>
+#include <vector>
 
-#include "server/http/connection.hpp"
+#include "server/http/session.hpp"
 
 namespace edgesync::http {
 
@@ -24,155 +28,235 @@ using boost::system::error_code;
 
 namespace {
 
-Result<tcp::endpoint> resolve_listen(asio::io_context& io, const std::string& listen) {
+// "HOST:PORT", "[IPv6]:PORT" or ":PORT" (every interface) → the endpoints to try, in resolver order.
+Result<std::vector<tcp::endpoint>> resolve_listen(asio::io_context& io, const std::string& listen) {
+  const auto invalid = [&listen](const std::string& why) {
+    return Status::invalid("listen address \"" + listen + "\": " + why, "listen");
+  };
   const size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return Status::invalid("listen: " + listen + " is not HOST:PORT", "listen");
+  if (colon == std::string::npos) return invalid("expected HOST:PORT");
   std::string host = listen.substr(0, colon);
-  const std::string port = listen.substr(colon + 1);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string port_text = listen.substr(colon + 1);
+  unsigned port = 0;
+  const auto [end, parse_error] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  if (port_text.empty() || parse_error != std::errc() || end != port_text.data() + port_text.size() || port > 65535)
+    return invalid("the port must be a number from 0 to 65535");
+  if (!host.empty() && host.front() == '[') {
+    if (host.size() < 3 || host.back() != ']') return invalid("an IPv6 address must be written [ADDRESS]");
+    host = host.substr(1, host.size() - 2);
+  } else if (host.find(':') != std::string::npos) {
+    return invalid("an IPv6 address must be written [ADDRESS]:PORT");
+  }
+  if (host.empty() || host == "*") return std::vector<tcp::endpoint>{{tcp::v4(), static_cast<uint16_t>(port)}};
+
   error_code error;
   tcp::resolver resolver(io);
-  auto results = resolver.resolve(host, port, tcp::resolver::numeric_service, error);
-  if (error || results.empty())
-    return Status::invalid("listen: cannot resolve " + listen + ": " + error.message(), "listen");
-  return results.begin()->endpoint();
+  const auto results = resolver.resolve(host, port_text, tcp::resolver::numeric_service, error);
+  if (error || results.empty()) return invalid("cannot resolve " + host + ": " + error.message());
+  std::vector<tcp::endpoint> endpoints;
+  for (const auto& entry : results) endpoints.push_back(entry.endpoint());
+  return endpoints;
 }
 
-class BeastServer final : public HttpServer {
+// Shared (by shared_ptr) between the HttpServer object, the accept loop and every session's completion,
+// so that none of them outlives what it touches. The acceptor, the grace timer, `accepting_` and
+// `on_stopped_` live on the acceptor's strand; `connections_` is under `mutex_` because sessions
+// leave from their own strands.
+class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  BeastServer(asio::io_context& io, const HttpConfig& config, RequestHandler& handler)
+  Listener(asio::io_context& io, const HttpConfig& config, RequestHandler& handler)
       : io_(io),
+        context_(std::make_shared<ServerContext>(config, handler)),
         acceptor_(asio::make_strand(io)),
-        shared_(std::make_shared<ServerShared>()),
-        grace_timer_(acceptor_.get_executor()) {
-    shared_->config = config;
-    shared_->handler = &handler;
-  }
+        grace_timer_(acceptor_.get_executor()) {}
 
   Status bind(const std::string& listen) {
-    auto endpoint = resolve_listen(io_, listen);
-    if (!endpoint) return endpoint.status();
+    auto endpoints = resolve_listen(io_, listen);
+    if (!endpoints) return endpoints.status();
     error_code error;
-    acceptor_.open(endpoint->protocol(), error);
-    if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
-    if (!error) acceptor_.bind(*endpoint, error);
-    if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
-    if (error) return Status::invalid("listen: cannot listen on " + listen + ": " + error.message(), "listen");
-    bound_ = acceptor_.local_endpoint(error);
-    return Status::ok();
-  }
-
-  std::string host() const override { return bound_.address().to_string(); }
-  uint16_t port() const override { return bound_.port(); }
-  size_t active_requests() const override { return shared_->active_requests.load(); }
-
-  void start() override { asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached); }
-
-  void stop(std::function<void()> on_stopped) override {
-    asio::post(acceptor_.get_executor(), [this, on_stopped = std::move(on_stopped)]() mutable {
-      if (shared_->stopping.exchange(true)) return;
+    for (const tcp::endpoint& endpoint : *endpoints) {
+      error = {};
+      acceptor_.open(endpoint.protocol(), error);
+      if (!error) acceptor_.set_option(asio::socket_base::reuse_address(true), error);
+      if (!error) acceptor_.bind(endpoint, error);
+      if (!error) acceptor_.listen(asio::socket_base::max_listen_connections, error);
+      if (!error) {
+        bound_ = acceptor_.local_endpoint(error);
+        if (!error) return Status::ok();
+      }
       error_code ignored;
       acceptor_.close(ignored);
-      std::vector<std::shared_ptr<Connection>> live;
-      {
-        std::lock_guard lock(mutex_);
-        on_stopped_ = std::move(on_stopped);
-        for (auto& [id, connection] : connections_) live.push_back(connection);
-      }
-      // Idle connections close now; busy ones finish their request (keep-alive is off from here).
-      for (auto& connection : live) close_if(connection, /*only_idle=*/true);
-      grace_timer_.expires_after(std::chrono::seconds(shared_->config.shutdown_grace_seconds));
-      grace_timer_.async_wait([this](const error_code& error) {
-        if (error) return;
-        std::vector<std::shared_ptr<Connection>> remaining;
-        {
-          std::lock_guard lock(mutex_);
-          for (auto& [id, connection] : connections_) remaining.push_back(connection);
-        }
-        if (!remaining.empty())
-          spdlog::warn("closing {} connection(s) still busy after the grace period", remaining.size());
-        for (auto& connection : remaining) close_if(connection, /*only_idle=*/false);
+    }
+    return Status::invalid("cannot listen on " + listen + ": " + error.message(), "listen");
+  }
+
+  const tcp::endpoint& bound() const { return bound_; }
+  size_t active_requests() const { return context_->active_requests.load(); }
+
+  void start() {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+      if (self->started_ || self->context_->stopping) return;
+      self->started_ = true;
+      self->accepting_ = true;
+      asio::co_spawn(self->acceptor_.get_executor(), self->accept_loop(), [self](std::exception_ptr failure) {
+        if (failure) spdlog::warn("the accept loop failed; no new connections are accepted");
+        self->accepting_ = false;
+        self->finish_if_done();
       });
-      finish_if_done();
+    });
+  }
+
+  void stop(std::function<void()> on_stopped) {
+    asio::post(acceptor_.get_executor(), [self = shared_from_this(), on_stopped = std::move(on_stopped)]() mutable {
+      self->begin_stop(std::move(on_stopped));
     });
   }
 
  private:
-  void close_if(const std::shared_ptr<Connection>& connection, bool only_idle) {
-    asio::post(connection->stream.get_executor(), [connection, only_idle] {
-      if (only_idle && !connection->idle) return;
+  // On the acceptor's strand.
+  void begin_stop(std::function<void()> on_stopped) {
+    if (on_stopped) on_stopped_.push_back(std::move(on_stopped));
+    if (!context_->stopping.exchange(true)) {
       error_code ignored;
-      connection->stream.socket().cancel(ignored);
-      connection->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    });
+      acceptor_.close(ignored);  // the pending accept ends with operation_aborted
+      // Idle connections close now; busy ones finish their request with keep-alive off.
+      for (auto& connection : live_connections()) {
+        asio::post(connection->stream().get_executor(), [connection] { connection->close_if_idle(); });
+      }
+      grace_timer_.expires_after(std::chrono::seconds(context_->config.shutdown_grace_seconds));
+      grace_timer_.async_wait([self = shared_from_this()](const error_code& error) {
+        if (!error) self->force_close_remaining();
+      });
+    }
+    finish_if_done();
   }
 
+  // On the acceptor's strand, when the grace period is over.
+  void force_close_remaining() {
+    const auto remaining = live_connections();
+    if (remaining.empty()) return;
+    spdlog::warn("closing {} connection(s) still busy after the {} s grace period", remaining.size(),
+                 context_->config.shutdown_grace_seconds);
+    for (auto& connection : remaining) {
+      asio::post(connection->stream().get_executor(), [connection] { connection->force_close(); });
+    }
+  }
+
+  // On the acceptor's strand: calls the stop callbacks once nothing is left running.
   void finish_if_done() {
-    std::function<void()> callback;
+    if (!context_->stopping || accepting_ || on_stopped_.empty()) return;
     {
       std::lock_guard lock(mutex_);
-      if (!shared_->stopping || !connections_.empty() || !on_stopped_) return;
-      callback = std::move(on_stopped_);
-      on_stopped_ = nullptr;
+      if (!connections_.empty()) return;
     }
     grace_timer_.cancel();
-    callback();
+    auto callbacks = std::move(on_stopped_);
+    on_stopped_.clear();
+    for (auto& callback : callbacks) callback();
   }
 
+  std::vector<std::shared_ptr<Connection>> live_connections() {
+    std::vector<std::shared_ptr<Connection>> live;
+    std::lock_guard lock(mutex_);
+    live.reserve(connections_.size());
+    for (auto& [id, connection] : connections_) live.push_back(connection);
+    return live;
+  }
+
+  // On the acceptor's strand. Each connection gets a strand of its own.
   asio::awaitable<void> accept_loop() {
-    while (!shared_->stopping) {
+    asio::steady_timer pause(acceptor_.get_executor());
+    while (true) {
       error_code error;
       tcp::socket socket =
           co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, error));
+      if (context_->stopping || error == asio::error::operation_aborted) break;  // an accepted socket closes here
       if (error) {
-        if (shared_->stopping || error == asio::error::operation_aborted) break;
-        spdlog::warn("accept failed: {}", error.message());
-        continue;  // e.g. out of file descriptors: keep serving the others
+        // Out of file descriptors, typically: keep the others served, and do not spin on the error.
+        spdlog::warn("accepting a connection failed: {}", error.message());
+        pause.expires_after(std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, error));
+        continue;
       }
-      socket.set_option(tcp::no_delay(true), error);
-      auto connection = std::make_shared<Connection>(std::move(socket));
-      uint64_t id;
-      {
-        std::lock_guard lock(mutex_);
-        id = next_connection_id_++;
-        connections_.emplace(id, connection);
-      }
-      asio::co_spawn(connection->stream.get_executor(), serve_connection(shared_, connection),
-                     [this, id](std::exception_ptr failure) {
-                       if (failure) {
-                         try {
-                           std::rethrow_exception(failure);
-                         } catch (const std::exception& error) {
-                           spdlog::error("connection failed: {}", error.what());
-                         }
-                       }
-                       {
-                         std::lock_guard lock(mutex_);
-                         connections_.erase(id);
-                       }
-                       asio::post(acceptor_.get_executor(), [this] { finish_if_done(); });
-                     });
+      spawn_session(std::move(socket));
     }
   }
 
+  void spawn_session(tcp::socket socket) {
+    error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);  // answers are written whole: do not delay them
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    uint64_t id = 0;
+    {
+      std::lock_guard lock(mutex_);
+      id = next_connection_id_++;
+      connections_.emplace(id, connection);
+    }
+    // The completion holds the connection too: its cancellation signal must outlive the coroutine.
+    auto on_done = [self = shared_from_this(), id, connection](std::exception_ptr failure) {
+      if (failure) {
+        try {
+          std::rethrow_exception(failure);
+        } catch (const std::exception& error) {
+          spdlog::warn("a connection ended with an exception: {}", error.what());
+        } catch (...) {
+          spdlog::warn("a connection ended with an unknown exception");
+        }
+      }
+      self->forget(id);
+    };
+    asio::co_spawn(connection->stream().get_executor(), serve_connection(context_, connection),
+                   asio::bind_cancellation_slot(connection->cancellation_slot(), std::move(on_done)));
+  }
+
+  // From the connection's strand, when its session ended.
+  void forget(uint64_t id) {
+    {
+      std::lock_guard lock(mutex_);
+      connections_.erase(id);
+    }
+    if (context_->stopping)
+      asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->finish_if_done(); });
+  }
+
   asio::io_context& io_;
+  const std::shared_ptr<ServerContext> context_;
   tcp::acceptor acceptor_;
   tcp::endpoint bound_;
-  std::shared_ptr<ServerShared> shared_;
   asio::steady_timer grace_timer_;
+  bool started_ = false;
+  bool accepting_ = false;
+  std::vector<std::function<void()>> on_stopped_;
+
   std::mutex mutex_;
-  std::map<uint64_t, std::shared_ptr<Connection>> connections_;
+  std::unordered_map<uint64_t, std::shared_ptr<Connection>> connections_;
   uint64_t next_connection_id_ = 0;
-  std::function<void()> on_stopped_;
+};
+
+class BeastServer final : public HttpServer {
+ public:
+  explicit BeastServer(std::shared_ptr<Listener> listener) : listener_(std::move(listener)) {}
+  // Without a stop() first, at least the port is released and idle connections close; requests in
+  // flight still run against the handler, which the owner must keep alive until they end.
+  ~BeastServer() override { listener_->stop(nullptr); }
+
+  std::string host() const override { return listener_->bound().address().to_string(); }
+  uint16_t port() const override { return listener_->bound().port(); }
+  size_t active_requests() const override { return listener_->active_requests(); }
+  void start() override { listener_->start(); }
+  void stop(std::function<void()> on_stopped) override { listener_->stop(std::move(on_stopped)); }
+
+ private:
+  std::shared_ptr<Listener> listener_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, const HttpConfig& config,
                                                        const std::string& listen, RequestHandler& handler) {
-  auto server = std::make_unique<BeastServer>(io, config, handler);
-  if (Status status = server->bind(listen); !status) return status;
-  return std::unique_ptr<HttpServer>(std::move(server));
+  auto listener = std::make_shared<Listener>(io, config, handler);
+  if (Status status = listener->bind(listen); !status) return status;
+  return std::unique_ptr<HttpServer>(std::make_unique<BeastServer>(std::move(listener)));
 }
 
 }  // namespace edgesync::http

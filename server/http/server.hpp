@@ -43,8 +43,12 @@ class HttpServer {
 
   // Starts accepting on the io_context (returns at once; run the io_context to serve).
   virtual void start() = 0;
-  // Graceful stop: no new connections; requests in flight finish within grace_seconds, then every
-  // connection is closed. `on_stopped` runs (on an io thread) when the last connection is gone.
+  // Graceful stop: no new connections; idle connections close at once; requests in flight finish
+  // (answered with Connection: close) within shutdown_grace_seconds, after which their connections
+  // are closed and whatever their handlers wait on is cancelled. `on_stopped` runs once (on an io
+  // thread) when the last connection is gone, at once if there is none. Safe to call from any thread
+  // and more than once (every callback runs). Destroying the server without stop() closes the
+  // acceptor, but the handler must outlive requests still in flight: stop, then wait for on_stopped.
   virtual void stop(std::function<void()> on_stopped) = 0;
 
   // Requests being handled right now (for health and tests).

@@ -1,260 +1,441 @@
-// One connection's life: read a request head, let the handler choose how the body is read, run the
-// handler, write the answer (a string or a stream in bounded pieces), repeat while kept alive.
+// One connection's life, as one coroutine on the connection's strand (the session of Beast's advanced
+// server example): wait for a request, read its head, let the handler choose how the body is read,
+// run the handler, write the answer, repeat while kept alive, then close without losing the answer.
+#include "server/http/session.hpp"
+
 #include <spdlog/spdlog.h>
+
+#include <array>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
 #include <chrono>
+#include <optional>
 
-#include "server/http/connection.hpp"
+#include "server/http/response_writer.hpp"
 
 namespace edgesync::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+using asio::ip::tcp;
 using boost::system::error_code;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kStreamPieceBytes = 64 * 1024;
-constexpr auto kWriteTimeout = std::chrono::seconds(60);
+// The first read of a request: enough for most heads in one go.
+constexpr size_t kFirstReadBytes = 16 * 1024;
+// A streamed body the handler left unread is read and dropped, to keep the connection, up to this
+// much; past it closing is cheaper than reading what nobody wants.
+constexpr uint64_t kDrainBytes = 64 * 1024;
+// After the last answer on a connection: how long and how much we read (and drop) while waiting for
+// the client to close its side.
+constexpr auto kLingerTime = std::chrono::seconds(2);
+constexpr size_t kLingerBytes = 1024 * 1024;
 
-// The Request a handler sees, over a Beast parser of either body kind.
-template <class Body>
+// The peer went away or stopped talking: there is nobody to answer.
+bool is_disconnect(const error_code& error) {
+  return error == bhttp::error::end_of_stream || error == bhttp::error::partial_message ||
+         error == beast::error::timeout || error == asio::error::eof || error == asio::error::operation_aborted ||
+         error == asio::error::connection_reset || error == asio::error::connection_aborted ||
+         error == asio::error::broken_pipe || error == asio::error::bad_descriptor ||
+         error == asio::error::not_connected;
+}
+
+Status body_read_failure(const error_code& error) {
+  if (error == beast::error::timeout) return Status::invalid("reading the request body timed out");
+  if (is_disconnect(error)) return Status::invalid("the connection closed before the request body ended");
+  return Status::invalid("malformed request body: " + error.message());
+}
+
+std::string describe_endpoint(const tcp::socket& socket) {
+  error_code error;
+  const tcp::endpoint endpoint = socket.remote_endpoint(error);
+  if (error) return "?";
+  const std::string address = endpoint.address().to_string();
+  const std::string port = std::to_string(endpoint.port());
+  return endpoint.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
+}
+
+template <class Fields>
+bool asks_for_continue(const bhttp::header<true, Fields>& head) {
+  const auto expect = head.find(bhttp::field::expect);
+  return expect != head.end() && beast::iequals(expect->value(), "100-continue");
+}
+
+// Counts a request in ServerContext::active_requests for as long as it is being handled.
+class ActiveRequest {
+ public:
+  explicit ActiveRequest(std::atomic<size_t>& count) : count_(count) { ++count_; }
+  ~ActiveRequest() { --count_; }
+  ActiveRequest(const ActiveRequest&) = delete;
+  ActiveRequest& operator=(const ActiveRequest&) = delete;
+
+ private:
+  std::atomic<size_t>& count_;
+};
+
+// One parser type for every request, whatever its body mode: a buffer_body reads into memory the
+// caller provides, which serves a streamed body (the handler's buffer) and a buffered one (a string)
+// alike, and each further Beast read instantiation costs seconds of compile time.
+using Parser = bhttp::request_parser<bhttp::buffer_body>;
+
+struct PieceRead {
+  error_code error;
+  size_t bytes = 0;
+};
+
+// Reads the body bytes that are available, at least one, into [data, data + size); none only when the
+// body has ended. Returning on any progress (not on a full buffer) lets the read timeout measure a
+// stall, whatever the size of the caller's buffer.
+asio::awaitable<PieceRead> read_piece(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser, char* data,
+                                      size_t size) {
+  if (size == 0) co_return PieceRead{};  // nothing could ever fill it
+  auto& body = parser.get().body();
+  body.data = data;
+  body.size = size;
+  error_code error;
+  // A read may end inside a chunk header, having produced no body byte yet: read again.
+  while (!error && body.size == size && !parser.is_done()) {
+    co_await bhttp::async_read_some(stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
+    if (error == bhttp::error::need_buffer) error = {};  // the piece is full; the body goes on
+  }
+  co_return PieceRead{error, size - body.size};
+}
+
+// The Request a handler sees. Buffered routes find the whole body in body(), read before the handler
+// runs; streamed routes pull it through read_body_some().
 class ParsedRequest final : public Request {
  public:
-  ParsedRequest(bhttp::request_parser<Body>& parser, beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                const HttpConfig& config)
-      : parser_(parser), stream_(stream), buffer_(buffer), config_(config) {}
+  ParsedRequest(Parser& parser, beast::tcp_stream& stream, beast::flat_buffer& buffer, const HttpConfig& config,
+                BodyMode mode, bool expects_continue, const std::string& remote)
+      : parser_(parser),
+        stream_(stream),
+        buffer_(buffer),
+        config_(config),
+        mode_(mode),
+        expects_continue_(expects_continue),
+        remote_(remote) {}
 
   std::string_view method() const override { return parser_.get().method_string(); }
   std::string_view target() const override { return parser_.get().target(); }
   std::optional<std::string_view> header(std::string_view name) const override {
-    auto found = parser_.get().find(name);
+    const auto found = parser_.get().find(name);
     if (found == parser_.get().end()) return std::nullopt;
     return found->value();
   }
   std::optional<uint64_t> content_length() const override {
-    auto length = parser_.content_length();
+    const auto length = parser_.content_length();
     return length ? std::optional<uint64_t>(*length) : std::nullopt;
   }
-  const std::string& body() const override {
-    if constexpr (std::is_same_v<Body, bhttp::string_body>) {
-      return parser_.get().body();
-    } else {
-      static const std::string kEmpty;
-      return kEmpty;
-    }
-  }
+  const std::string& body() const override { return body_; }
+  std::string remote_endpoint() const override { return remote_; }
+
   asio::awaitable<Result<size_t>> read_body_some(std::span<char> out) override {
-    if constexpr (std::is_same_v<Body, bhttp::buffer_body>) {
-      if (parser_.is_done() || out.empty()) co_return size_t{0};
-      parser_.get().body().data = out.data();
-      parser_.get().body().size = out.size();
-      error_code error;
-      stream_.expires_after(std::chrono::seconds(config_.read_timeout_seconds));
-      co_await bhttp::async_read(stream_, buffer_, parser_, asio::redirect_error(asio::use_awaitable, error));
-      if (error == bhttp::error::need_buffer) error = {};
-      if (error) co_return Status::invalid("reading the request body failed: " + error.message());
-      co_return out.size() - parser_.get().body().size;
-    } else {
-      co_return Status::internal("this route's body is buffered");
+    if (mode_ != BodyMode::kStreamed) co_return Status::internal("the body of this route is buffered: use body()");
+    if (failure_) co_return *failure_;
+    if (parser_.is_done() || out.empty()) co_return size_t{0};
+    // Invited only now: a handler that refuses the request without reading spares the client sending
+    // a body nobody wants.
+    if (expects_continue_ && !continue_sent_) {
+      continue_sent_ = true;
+      const bool sent = co_await write_continue(stream_, read_timeout());
+      if (!sent) {
+        failure_ = Status::invalid("the connection closed before the request body was sent");
+        co_return *failure_;
+      }
     }
+    // Streamed bodies may be far larger than one read timeout allows: the timeout bounds each piece,
+    // so a stalled body fails and a slow but moving one does not.
+    stream_.expires_after(read_timeout());
+    const PieceRead got = co_await read_piece(stream_, buffer_, parser_, out.data(), out.size());
+    if (got.error) {
+      if (is_disconnect(got.error) && got.error != beast::error::timeout) {
+        spdlog::debug("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+      } else {
+        spdlog::warn("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+      }
+      failure_ = body_read_failure(got.error);
+      co_return *failure_;
+    }
+    co_return got.bytes;
   }
-  std::string remote_endpoint() const override {
-    error_code error;
-    auto endpoint = stream_.socket().remote_endpoint(error);
-    return error ? std::string("?") : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+
+  // Buffered routes: reads the whole body into body(), under the request's deadline. The parser's body
+  // limit holds a chunked body to max_metadata_bytes; the caller checked Content-Length against it.
+  asio::awaitable<error_code> read_whole_body(Clock::time_point deadline) {
+    if (parser_.is_done()) co_return error_code{};
+    if (expects_continue_) {
+      continue_sent_ = true;
+      const bool sent = co_await write_continue(stream_, read_timeout());
+      if (!sent) co_return error_code(asio::error::broken_pipe);
+      stream_.expires_at(deadline);  // the body still counts from the request's first byte
+    }
+    constexpr size_t kChunkedPieceBytes = 16 * 1024;
+    while (!parser_.is_done()) {
+      const auto rest = parser_.content_length_remaining();
+      const size_t wanted = rest ? static_cast<size_t>(*rest) : kChunkedPieceBytes;
+      const size_t used = body_.size();
+      body_.resize(used + wanted);
+      const PieceRead got = co_await read_piece(stream_, buffer_, parser_, body_.data() + used, wanted);
+      body_.resize(used + got.bytes);
+      if (got.error) co_return got.error;
+    }
+    co_return error_code{};
   }
-  bool body_complete() const { return parser_.is_done(); }
+
+  // After the handler: reads and drops a small rest of a streamed body it left unread, so that the
+  // connection can serve the next request. False when the connection must close instead.
+  asio::awaitable<bool> finish_body() {
+    if (parser_.is_done()) co_return true;
+    if (failure_ || mode_ != BodyMode::kStreamed) co_return false;
+    // The client waits for our word before sending the body: it will never come.
+    if (expects_continue_ && !continue_sent_) co_return false;
+    if (const auto rest = parser_.content_length_remaining(); rest && *rest > kDrainBytes) co_return false;
+    std::array<char, 8192> scratch;
+    uint64_t drained = 0;
+    stream_.expires_after(read_timeout());
+    while (!parser_.is_done() && drained <= kDrainBytes) {
+      const PieceRead got = co_await read_piece(stream_, buffer_, parser_, scratch.data(), scratch.size());
+      if (got.error) co_return false;
+      drained += got.bytes;
+    }
+    co_return parser_.is_done();
+  }
 
  private:
-  bhttp::request_parser<Body>& parser_;
+  std::chrono::seconds read_timeout() const { return std::chrono::seconds(config_.read_timeout_seconds); }
+
+  Parser& parser_;
   beast::tcp_stream& stream_;
   beast::flat_buffer& buffer_;
   const HttpConfig& config_;
+  const BodyMode mode_;
+  const bool expects_continue_;
+  const std::string& remote_;
+  std::string body_;  // buffered routes only
+  bool continue_sent_ = false;
+  std::optional<Status> failure_;  // once a body read failed, every later one fails the same way
 };
 
-void add_standard_headers(bhttp::fields& fields, const Response& response) {
-  fields.set(bhttp::field::cache_control, "no-store, no-cache, must-revalidate");
-  fields.set(bhttp::field::pragma, "no-cache");
-  fields.set(bhttp::field::strict_transport_security, "max-age=63072000; includeSubDomains; preload");
-  for (const auto& [name, value] : response.headers) fields.set(name, value);
-}
+// What happens to the connection after a request.
+enum class Next {
+  kKeepAlive,           // serve the next request
+  kCloseAfterResponse,  // an answer went out: close without losing it
+  kClose,               // nothing to protect (peer gone, timed out, write failed)
+};
 
-// Writes the answer; false when the connection must close (write failed, stream source failed).
-asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& response, bool keep_alive, bool head) {
-  error_code error;
-  stream.expires_after(kWriteTimeout);
-  if (!response.stream) {
-    bhttp::response<bhttp::string_body> message{static_cast<bhttp::status>(response.status), 11};
-    add_standard_headers(message.base(), response);
-    message.keep_alive(keep_alive);
-    const size_t length = response.body.size();
-    if (!head) message.body() = std::move(response.body);
-    message.content_length(length);
-    bhttp::response_serializer<bhttp::string_body> serializer{message};
-    if (head) {
-      co_await bhttp::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
-    } else {
-      co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
+// What the log line and an early refusal need to know of a request.
+struct RequestLine {
+  std::string_view method = "-";
+  std::string_view target = "-";
+  unsigned version = 11;
+  bool head_request = false;
+};
+
+class Session {
+ public:
+  Session(ServerContext& context, Connection& connection)
+      : context_(context),
+        connection_(connection),
+        stream_(connection.stream()),
+        remote_(describe_endpoint(connection.stream().socket())) {}
+
+  asio::awaitable<void> run() {
+    Next next = Next::kKeepAlive;
+    while (next == Next::kKeepAlive) {
+      const bool has_request = co_await await_request();
+      if (!has_request) break;
+      next = co_await serve_request();
     }
-    co_return !error;
+    if (next == Next::kCloseAfterResponse) co_await close_gracefully();
+    error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    stream_.close();
   }
 
-  bhttp::response<bhttp::buffer_body> message{static_cast<bhttp::status>(response.status), 11};
-  add_standard_headers(message.base(), response);
-  message.keep_alive(keep_alive);
-  message.content_length(response.stream->length);
-  message.body().data = nullptr;
-  message.body().more = !head && response.stream->length > 0;
-  bhttp::response_serializer<bhttp::buffer_body> serializer{message};
-  co_await bhttp::async_write_header(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
-  if (error) co_return false;
-  if (head) co_return true;
+ private:
+  std::chrono::seconds read_timeout() const { return std::chrono::seconds(context_.config.read_timeout_seconds); }
 
-  std::vector<char> piece(kStreamPieceBytes);
-  uint64_t remaining = response.stream->length;
-  while (remaining > 0) {
-    auto produced = response.stream->source(std::span<char>(piece.data(), std::min<uint64_t>(piece.size(), remaining)));
-    if (!produced || *produced == 0) {
-      spdlog::warn("response stream failed: {}", produced ? "ended early" : produced.status().message());
-      co_return false;  // the length is promised: the only honest end is to close the connection
-    }
-    remaining -= *produced;
-    message.body().data = piece.data();
-    message.body().size = *produced;
-    message.body().more = remaining > 0;
-    stream.expires_after(kWriteTimeout);
-    co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
-    if (error == bhttp::error::need_buffer) error = {};
-    if (error) co_return false;
-  }
-  if (!serializer.is_done()) {
-    message.body().data = nullptr;
-    message.body().more = false;
-    co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
-    if (error && error != bhttp::error::need_buffer) co_return false;
-  }
-  co_return true;
-}
-
-Response plain_error(int status, std::string text) {
-  return Response::text(status, std::move(text) + "\n");
-}
-
-// Runs the handler; a throwing handler answers 500 and the connection lives on.
-asio::awaitable<Response> call_handler(ServerShared& shared, Request& request) {
-  try {
-    co_return co_await shared.handler->handle(request);
-  } catch (const std::exception& error) {
-    spdlog::error("handler failed on {} {}: {}", request.method(), request.target(), error.what());
-  }
-  co_return plain_error(500, "internal error");
-}
-
-// Reads the body as the handler asked, calls it, answers. Returns whether to keep the connection.
-template <class Body>
-asio::awaitable<bool> handle_with_body(ServerShared& shared, Connection& connection, beast::flat_buffer& buffer,
-                                       bhttp::request_parser<bhttp::empty_body>& head_parser) {
-  bhttp::request_parser<Body> parser(std::move(head_parser));
-  const bool head = parser.get().method() == bhttp::verb::head;
-  bool keep_alive = parser.get().keep_alive();
-  error_code error;
-
-  if constexpr (std::is_same_v<Body, bhttp::string_body>) {
-    // The head was read without a limit, so Beast has not compared Content-Length with ours: do it
-    // here; a chunked body is held to the limit by the parser as it reads.
-    const uint64_t limit = shared.config.max_metadata_bytes;
-    parser.body_limit(limit);
-    if (auto length = parser.content_length(); length && *length > limit) error = bhttp::error::body_limit;
-    if (!error) {
-      connection.stream.expires_after(std::chrono::seconds(shared.config.read_timeout_seconds));
-      co_await bhttp::async_read(connection.stream, buffer, parser, asio::redirect_error(asio::use_awaitable, error));
-    }
-    if (error == bhttp::error::body_limit) {
-      Response refused = plain_error(413, "The request body is larger than the limit of " +
-                                              std::to_string(shared.config.max_metadata_bytes) + " bytes");
-      co_await write_response(connection.stream, refused, false, head);
-      co_return false;  // the rest of the body was not read: the connection cannot be reused
-    }
+  // Waits for the first byte of the next request under the idle timeout. False when the connection
+  // should close quietly: idle too long, closed by the peer, or the server is stopping.
+  asio::awaitable<bool> await_request() {
+    if (buffer_.size() > 0) co_return true;  // pipelined: the next request is already here
+    // Checked in the same strand step that marks the connection idle, so that stop() either finds it
+    // idle (and closes it) or the session finds the server stopping.
+    if (context_.stopping) co_return false;
+    connection_.set_idle(true);
+    stream_.expires_after(std::chrono::seconds(context_.config.idle_timeout_seconds));
+    error_code error;
+    const size_t received = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                                                             asio::redirect_error(asio::use_awaitable, error));
+    connection_.set_idle(false);
     if (error) {
-      if (error != bhttp::error::end_of_stream && error != beast::error::timeout) {
-        Response refused = plain_error(400, "Malformed request: " + error.message());
-        co_await write_response(connection.stream, refused, false, head);
-      }
+      if (error == beast::error::timeout) spdlog::debug("{}: closing an idle connection", remote_);
       co_return false;
     }
-  } else {
-    parser.body_limit(boost::none);  // streamed: the handler decides how much it takes
+    buffer_.commit(received);
+    co_return true;
   }
 
-  const auto started = std::chrono::steady_clock::now();
-  ParsedRequest<Body> request(parser, connection.stream, buffer, shared.config);
-  ++shared.active_requests;
-  Response response = co_await call_handler(shared, request);
-  --shared.active_requests;
-  // A body the handler left unread would be taken for the next request: close instead.
-  if (!request.body_complete()) keep_alive = false;
-  if (shared.stopping) keep_alive = false;
-  const bool written = co_await write_response(connection.stream, response, keep_alive, head);
-  spdlog::debug(
-      "{} {} {} {} ms", request.method(), request.target(), response.status,
-      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
-  co_return written&& keep_alive;
-}
+  asio::awaitable<Next> serve_request() {
+    started_ = Clock::now();
+    // One deadline from the first byte of the request to the end of its head (and buffered body).
+    stream_.expires_at(started_ + read_timeout());
+    Parser parser;
+    parser.header_limit(context_.config.max_header_bytes);
+    // The body limit depends on the route, known once the head is read.
+    parser.body_limit(boost::none);
+    error_code error;
+    co_await bhttp::async_read_header(stream_, buffer_, parser, asio::redirect_error(asio::use_awaitable, error));
+    if (error == bhttp::error::header_limit) {
+      std::string text =
+          "The request head is larger than the limit of " + std::to_string(context_.config.max_header_bytes) + " bytes";
+      const Next next = co_await refuse(431, std::move(text), RequestLine{});
+      co_return next;
+    }
+    if (is_disconnect(error)) {
+      spdlog::debug("{}: connection ended while reading a request head: {}", remote_, error.message());
+      co_return Next::kClose;
+    }
+    if (error) {
+      spdlog::warn("{}: malformed request: {}", remote_, error.message());
+      std::string text = "Malformed request: " + error.message();
+      const Next next = co_await refuse(400, std::move(text), RequestLine{});
+      co_return next;
+    }
+
+    const ActiveRequest counted(context_.active_requests);
+    const auto& message = parser.get();
+    const RequestLine line{message.method_string(), message.target(), message.version(),
+                           message.method() == bhttp::verb::head};
+    std::optional<BodyMode> mode;
+    try {
+      mode = context_.handler.body_mode(line.method, line.target);
+    } catch (const std::exception& failure) {
+      spdlog::warn("{}: {} {}: body_mode failed: {}", remote_, line.method, line.target, failure.what());
+    } catch (...) {
+      spdlog::warn("{}: {} {}: body_mode failed", remote_, line.method, line.target);
+    }
+    if (!mode) {
+      const Next next = co_await refuse(500, "internal error", line);
+      co_return next;
+    }
+    bool keep_alive = message.keep_alive();
+    // Only HTTP/1.1 clients wait for the interim answer, and only when a body is to come.
+    const bool expects_continue = line.version >= 11 && !parser.is_done() && asks_for_continue(message);
+    ParsedRequest request(parser, stream_, buffer_, context_.config, *mode, expects_continue, remote_);
+
+    if (*mode == BodyMode::kStreamed) {
+      parser.body_limit(boost::none);  // the handler decides how much it takes
+    } else {
+      const uint64_t limit = context_.config.max_metadata_bytes;
+      parser.body_limit(limit);
+      // Beast compares Content-Length with the limit while parsing the head, which happened without a
+      // limit: compare here, before inviting or reading the body.
+      if (const auto length = parser.content_length(); length && *length > limit) error = bhttp::error::body_limit;
+      if (!error) error = co_await request.read_whole_body(started_ + read_timeout());
+      if (error == bhttp::error::body_limit) {
+        // The body was not read, so the connection cannot carry another request.
+        std::string text = "The request body is larger than the limit of " + std::to_string(limit) + " bytes";
+        const Next next = co_await refuse(413, std::move(text), line);
+        co_return next;
+      }
+      if (is_disconnect(error)) {
+        if (error == beast::error::timeout) {
+          spdlog::warn("{}: {} {}: the request body timed out", remote_, line.method, line.target);
+        }
+        co_return Next::kClose;
+      }
+      if (error) {
+        spdlog::warn("{}: {} {}: malformed request body: {}", remote_, line.method, line.target, error.message());
+        std::string text = "Malformed request body: " + error.message();
+        const Next next = co_await refuse(400, std::move(text), line);
+        co_return next;
+      }
+    }
+
+    Response response = co_await call_handler(request, line);
+    const bool body_finished = co_await request.finish_body();
+    if (!body_finished || context_.stopping || asks_to_close(response)) keep_alive = false;
+    const WriteOptions options{line.version, keep_alive, line.head_request, read_timeout()};
+    const bool written = co_await write_response(stream_, response, options);
+    log_request(line, response.status);
+    if (!written) co_return Next::kClose;
+    co_return keep_alive ? Next::kKeepAlive : Next::kCloseAfterResponse;
+  }
+
+  // Runs the handler; an exception becomes a 500 (the connection and the process live on).
+  asio::awaitable<Response> call_handler(Request& request, const RequestLine& line) {
+    try {
+      Response response = co_await context_.handler.handle(request);
+      co_return response;
+    } catch (const std::exception& failure) {
+      spdlog::warn("{}: {} {}: handler failed: {}", remote_, line.method, line.target, failure.what());
+    } catch (...) {
+      spdlog::warn("{}: {} {}: handler failed with an unknown exception", remote_, line.method, line.target);
+    }
+    co_return error_response(500, "internal error");
+  }
+
+  // Answers a request the server itself refuses; the connection then closes (its input is not in a
+  // state to read another request).
+  asio::awaitable<Next> refuse(int status, std::string text, RequestLine line) {
+    Response response = error_response(status, std::move(text));
+    const WriteOptions options{line.version, false, line.head_request, read_timeout()};
+    const bool written = co_await write_response(stream_, response, options);
+    log_request(line, status);
+    co_return written ? Next::kCloseAfterResponse : Next::kClose;
+  }
+
+  // Closing with unread bytes in the receive queue makes the kernel send a reset, which can destroy
+  // the answer just written before the client reads it. So: say we are done, then read and drop what
+  // the client still sends until it closes its side too, for a short while.
+  asio::awaitable<void> close_gracefully() {
+    error_code error;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, error);
+    if (error) co_return;
+    stream_.expires_after(kLingerTime);
+    buffer_.consume(buffer_.size());
+    size_t discarded = 0;
+    while (discarded < kLingerBytes) {
+      const size_t received = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
+                                                               asio::redirect_error(asio::use_awaitable, error));
+      if (error) break;
+      discarded += received;
+    }
+  }
+
+  void log_request(const RequestLine& line, int status) const {
+    if (!spdlog::should_log(spdlog::level::debug)) return;
+    const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
+    spdlog::debug("{} {} {} {} {:.3f} ms", remote_, line.method, line.target, status, elapsed.count() / 1000.0);
+  }
+
+  ServerContext& context_;
+  Connection& connection_;
+  beast::tcp_stream& stream_;
+  const std::string remote_;
+  beast::flat_buffer buffer_;  // bytes read but not yet parsed; may hold a pipelined next request
+  Clock::time_point started_;  // first byte of the current request
+};
 
 }  // namespace
 
-asio::awaitable<void> serve_connection(std::shared_ptr<ServerShared> shared, std::shared_ptr<Connection> connection) {
-  beast::flat_buffer buffer;
-  while (!shared->stopping) {
-    bhttp::request_parser<bhttp::empty_body> head_parser;
-    head_parser.header_limit(shared->config.max_header_bytes);
-    head_parser.body_limit(boost::none);  // each body kind sets its own limit once the route is known
-    head_parser.eager(false);
-    error_code error;
-    connection->idle = true;
-    connection->stream.expires_after(std::chrono::seconds(shared->config.idle_timeout_seconds));
-    co_await bhttp::async_read_header(connection->stream, buffer, head_parser,
-                                      asio::redirect_error(asio::use_awaitable, error));
-    connection->idle = false;
-    if (error == bhttp::error::end_of_stream || error == beast::error::timeout ||
-        error == asio::error::operation_aborted || error == asio::error::connection_reset ||
-        error == asio::error::bad_descriptor) {
-      break;
-    }
-    if (error) {
-      const bool too_large = error == bhttp::error::header_limit;
-      Response refused = too_large ? plain_error(431, "Request header fields too large")
-                                   : plain_error(400, "Malformed request: " + error.message());
-      co_await write_response(connection->stream, refused, false, false);
-      break;
-    }
-    auto& head = head_parser.get();
-    // curl and others wait for this before sending a large body.
-    if (auto expect = head.find(bhttp::field::expect);
-        expect != head.end() && beast::iequals(expect->value(), "100-continue")) {
-      bhttp::response<bhttp::empty_body> go_on{bhttp::status::continue_, 11};
-      co_await bhttp::async_write(connection->stream, go_on, asio::redirect_error(asio::use_awaitable, error));
-      if (error) break;
-    }
-    const BodyMode mode = shared->handler->body_mode(head.method_string(), head.target());
-    // Not a ?: with a co_await in each arm: GCC 12 miscompiles that.
-    bool keep = false;
-    if (mode == BodyMode::kStreamed) {
-      keep = co_await handle_with_body<bhttp::buffer_body>(*shared, *connection, buffer, head_parser);
-    } else {
-      keep = co_await handle_with_body<bhttp::string_body>(*shared, *connection, buffer, head_parser);
-    }
-    if (!keep) break;
-  }
-  error_code ignored;
-  connection->stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-  connection->stream.socket().close(ignored);
+asio::awaitable<void> serve_connection(std::shared_ptr<ServerContext> context, std::shared_ptr<Connection> connection) {
+  // A forced close at the end of the grace period cancels what the session waits for; the session then
+  // ends through its error paths, so later co_awaits must not throw as well.
+  co_await asio::this_coro::throw_if_cancelled(false);
+  Session session(*context, *connection);
+  co_await session.run();
 }
 
 }  // namespace edgesync::http
