@@ -14,6 +14,7 @@
 
 using namespace edgesync;
 using edgesync::test::ScratchDir;
+using edgesync::test::WriterGate;
 
 namespace {
 
@@ -86,27 +87,16 @@ class Completions {
   std::map<std::string, StatusCode> codes_;
 };
 
-// Holds the writer thread inside one step, so that everything submitted meanwhile queues up and forms
-// the next batch: the deterministic way to build a batch.
-class WriterGate {
- public:
-  void hold(GroupCommit& writer) {
-    writer.submit(
-        [this](Connection&, AfterCommitActions&) {
-          entered_.set_value();
-          opened_.wait();
-          return Status::ok();
-        },
-        [](Status) {});
-    entered_.get_future().wait();
-  }
-  void release() { open_.set_value(); }
-
- private:
-  std::promise<void> entered_;
-  std::promise<void> open_;
-  std::shared_future<void> opened_ = open_.get_future().share();
-};
+// Holds the GroupCommit writer inside one write (see WriterGate).
+void hold(WriterGate& gate, GroupCommit& writer) {
+  writer.submit(
+      [&gate](Connection&, AfterCommitActions&) {
+        gate.block_inside_write();
+        return Status::ok();
+      },
+      [](Status) {});
+  gate.wait_until_inside();
+}
 
 }  // namespace
 
@@ -115,7 +105,7 @@ BOOST_AUTO_TEST_CASE(writes_queued_during_a_commit_share_the_next_one) {
   WriterGate gate;
   Completions completions;
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   for (int i = 0; i < 100; ++i)
     writer.submit(insert_item("item" + std::to_string(i), i), completions.record(std::to_string(i)));
   gate.release();
@@ -132,7 +122,7 @@ BOOST_AUTO_TEST_CASE(a_batch_holds_at_most_max_batch_writes) {
   WriterGate gate;
   Completions completions;
   GroupCommit writer(database.open_writer(), 3);
-  gate.hold(writer);
+  hold(gate, writer);
   for (int i = 0; i < 10; ++i) writer.submit(insert_item(std::to_string(i), i), completions.record(std::to_string(i)));
   gate.release();
   writer.close();
@@ -156,7 +146,7 @@ BOOST_AUTO_TEST_CASE(a_step_sees_the_earlier_writes_of_its_batch) {
   WriterGate gate;
   Completions completions;
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   writer.submit(insert_item("a", 41), completions.record("insert"));
   int seen = -1;
   writer.submit(
@@ -181,7 +171,7 @@ BOOST_AUTO_TEST_CASE(each_failing_step_rolls_back_alone_and_skips_its_after_comm
   std::mutex actions_mutex;
   std::vector<std::string> actions;
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   // Every step inserts its row and asks for an action, then ends its own way.
   auto step = [&](const std::string& id, std::function<Status()> ending) {
     return [&, id, ending](Connection& connection, AfterCommitActions& after_commit) {
@@ -227,7 +217,7 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_fails_every_write_of_the_batch) {
   Completions later;
   std::atomic<int> actions{0};
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   writer.submit(
       [&](Connection& connection, AfterCommitActions& after_commit) {
         insert_item("innocent", 1)(connection, after_commit);
@@ -265,7 +255,7 @@ BOOST_AUTO_TEST_CASE(a_transaction_lost_mid_batch_fails_every_write_and_runs_no_
   Completions completions;
   std::atomic<bool> later_step_ran{false};
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   writer.submit(insert_item("before", 1), completions.record("before"));
   writer.submit(
       [](Connection& connection, AfterCommitActions&) {
@@ -295,7 +285,7 @@ BOOST_AUTO_TEST_CASE(close_finishes_queued_writes_then_refuses_new_ones) {
   WriterGate gate;
   Completions completions;
   GroupCommit writer(database.open_writer(), 1024);
-  gate.hold(writer);
+  hold(gate, writer);
   for (int i = 0; i < 5; ++i) writer.submit(insert_item(std::to_string(i), i), completions.record(std::to_string(i)));
   std::thread closer([&] { writer.close(); });  // blocks until the queue is drained
   // Once close() has begun, a submit completes at once, on this thread, with kUnavailable.

@@ -15,6 +15,7 @@
 using namespace edgesync;
 using edgesync::test::make_object;
 using edgesync::test::ScratchDir;
+using edgesync::test::WriterGate;
 
 namespace {
 
@@ -27,27 +28,6 @@ std::unique_ptr<Store> open_store(const ScratchDir& dir, uint32_t max_batch = 10
 Status put(Store& store, const StoredObject& object) {
   return store.write([&](WriteTransaction& transaction) { return transaction.put_object(object); });
 }
-
-// Holds the store's writer inside one write so that writes submitted meanwhile share the next batch.
-class WriterGate {
- public:
-  explicit WriterGate(Store& store) {
-    store.submit_write(
-        [this](WriteTransaction&) {
-          entered_.set_value();
-          opened_.wait();
-          return Status::ok();
-        },
-        [](Status) {});
-    entered_.get_future().wait();
-  }
-  void release() { open_.set_value(); }
-
- private:
-  std::promise<void> entered_;
-  std::promise<void> open_;
-  std::shared_future<void> opened_ = open_.get_future().share();
-};
 
 }  // namespace
 
@@ -357,7 +337,8 @@ BOOST_AUTO_TEST_CASE(a_failing_write_rolls_back_alone_and_skips_its_after_commit
     events.push_back(std::move(event));
   };
   int64_t bad_instance_id = 0;
-  WriterGate gate(*store);  // the three writes below queue up and share the next batch
+  WriterGate gate;
+  gate.hold(*store);  // the three writes below queue up and share the next batch
   for (const std::string id : {"good1", "bad", "good2"}) {
     store->submit_write(
         [&, id](WriteTransaction& t) {
