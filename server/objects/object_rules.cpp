@@ -184,11 +184,6 @@ bool is_data_readable(ObjectStatus status) {
   }
 }
 
-bool is_updatable_here(ObjectStatus status) {
-  return status == ObjectStatus::kNotReady || status == ObjectStatus::kReady || status == ObjectStatus::kVerifying ||
-         status == ObjectStatus::kVerificationFailed;
-}
-
 std::optional<std::string> file_uri_path(const std::string& uri) {
   constexpr std::string_view kPrefix = "file://";
   if (uri.rfind(kPrefix, 0) != 0) return std::nullopt;

@@ -26,9 +26,6 @@ Status check_object_put(const ObjectPutCheck& check);
 // Data may be served in these statuses (GET …/data).
 bool is_data_readable(ObjectStatus status);
 
-// An object in this status was created here and may be updated here (MMS's origin statuses).
-bool is_updatable_here(ObjectStatus status);
-
 // A `file:` URI with an empty host ("file:///abs/path"); returns the path, or nullopt.
 std::optional<std::string> file_uri_path(const std::string& uri);
 

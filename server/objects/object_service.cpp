@@ -103,7 +103,7 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
     if (!existing && existing.status().code() != StatusCode::kNotFound) return existing.status();
     if (existing && !existing->originated_here)
       return Status::invalid("Can't update an object this node received; only its origin can", "objectID");
-    if (existing && existing->originated_here && !is_updatable_here(existing->status))
+    if (existing && existing->originated_here && !is_origin_status(existing->status))
       return Status::invalid(
           std::string("Can't update an object in status ") + std::string(to_string(existing->status)), "objectID");
     if (existing && metadata.meta_only &&
@@ -250,7 +250,7 @@ Status check_data_target(const Result<StoredObject>& object) {
   if (!object->originated_here)
     return Status::invalid("Can't upload data of an object this node received; only its origin can");
   if (object->metadata.no_data) return Status::invalid("Can't upload data of a noData object", "noData");
-  if (!is_updatable_here(object->status))
+  if (!is_origin_status(object->status))
     return Status::invalid(std::string("Can't upload data of an object in status ") +
                            std::string(to_string(object->status)));
   return Status::ok();

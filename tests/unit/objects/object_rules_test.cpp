@@ -191,8 +191,6 @@ BOOST_AUTO_TEST_CASE(status_helpers) {
   BOOST_TEST(!is_data_readable(ObjectStatus::kNotReady));
   BOOST_TEST(!is_data_readable(ObjectStatus::kPartiallyReceived));
   BOOST_TEST(!is_data_readable(ObjectStatus::kReceiverVerificationFailed));
-  BOOST_TEST(is_updatable_here(ObjectStatus::kReady));
-  BOOST_TEST(!is_updatable_here(ObjectStatus::kCompletelyReceived));
   BOOST_TEST(file_uri_path("file:///a/b").value_or("") == "/a/b");
   BOOST_TEST(!file_uri_path("file://host/a").has_value());
   BOOST_TEST(!file_uri_path("file:").has_value());
