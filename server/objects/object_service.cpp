@@ -308,14 +308,9 @@ asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewDa
 }
 
 asio::awaitable<Result<std::string>> ObjectService::find_or_start_upload(const ResourceKey& key, uint64_t total) {
-  std::optional<std::string> existing_part;
-  Status looked = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
-    auto upload = transaction.get_upload(key);
-    if (upload && upload->total_size == total) existing_part = upload->part_file;
-    return upload || upload.status().code() == StatusCode::kNotFound ? Status::ok() : upload.status();
-  });
-  if (!looked) co_return looked;
-  if (existing_part) co_return *existing_part;
+  auto existing = store_.get_upload(key);
+  if (!existing && existing.status().code() != StatusCode::kNotFound) co_return existing.status();
+  if (existing && existing->total_size == total) co_return existing->part_file;
 
   // Creating and sizing the file (with its fsyncs) happens here, not inside a store write, where it
   // would hold up every write queued behind it.

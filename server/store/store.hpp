@@ -89,6 +89,7 @@ class Store {
 
   // Reads.
   virtual Result<StoredObject> get_object(const ResourceKey& key) = 0;
+  virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;  // kNotFound when none
   virtual Result<std::vector<StoredObject>> list_objects(const ObjectFilter& filter) = 0;
   virtual Result<std::vector<std::string>> list_webhooks(const std::string& org, const std::string& object_type) = 0;
   // Inactive objects whose activationTime is at or before now.

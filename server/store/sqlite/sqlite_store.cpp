@@ -41,6 +41,13 @@ Result<StoredObject> select_object(Connection& connection, const ResourceKey& ke
   return sqlite_rows::read_object(*statement);
 }
 
+Result<UploadState> select_upload(Connection& connection, const ResourceKey& key) {
+  auto statement = connection.statement(kSelectUpload);
+  bind_key(*statement, key);
+  if (!statement->executeStep()) return Status::not_found();
+  return sqlite_rows::read_upload(*statement);
+}
+
 Result<std::vector<StoredObject>> collect_objects(SQLite::Statement& statement) {
   std::vector<StoredObject> objects;
   while (statement.executeStep()) {
@@ -96,12 +103,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return Status::ok();
   }
 
-  Result<UploadState> get_upload(const ResourceKey& key) override {
-    auto statement = connection_.statement(kSelectUpload);
-    bind_key(*statement, key);
-    if (!statement->executeStep()) return Status::not_found();
-    return sqlite_rows::read_upload(*statement);
-  }
+  Result<UploadState> get_upload(const ResourceKey& key) override { return select_upload(connection_, key); }
 
   Status put_upload(const UploadState& upload) override {
     sqlite_rows::write_upload(connection_, upload);
@@ -143,6 +145,10 @@ class SqliteStore final : public Store {
   // ---- reads -------------------------------------------------------------------------------
   Result<StoredObject> get_object(const ResourceKey& key) override {
     return with_reader<StoredObject>([&](Connection& connection) { return select_object(connection, key); });
+  }
+
+  Result<UploadState> get_upload(const ResourceKey& key) override {
+    return with_reader<UploadState>([&](Connection& connection) { return select_upload(connection, key); });
   }
 
   Result<std::vector<StoredObject>> list_objects(const ObjectFilter& filter) override {

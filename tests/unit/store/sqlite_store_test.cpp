@@ -277,6 +277,9 @@ BOOST_AUTO_TEST_CASE(uploads_create_read_update_delete) {
   upload.updated_at_ms = 6;
   BOOST_TEST(store->write([&](WriteTransaction& t) { return t.put_upload(upload); }).is_ok());  // replace
   BOOST_TEST((*get({"org", "t", "i"}) == upload));
+  auto read_outside = store->get_upload({"org", "t", "i"});  // the read path, outside any write
+  BOOST_REQUIRE(read_outside.is_ok());
+  BOOST_TEST((*read_outside == upload));
   BOOST_TEST((get({"org", "t", "other"}).status().code() == StatusCode::kNotFound));
 
   auto object = make_object("org", "t", "i");
@@ -290,6 +293,7 @@ BOOST_AUTO_TEST_CASE(uploads_create_read_update_delete) {
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_upload({"org", "t", "i"}); }).is_ok());
   BOOST_TEST(store->write([](WriteTransaction& t) { return t.delete_upload({"org", "t", "i"}); }).is_ok());
   BOOST_TEST((get({"org", "t", "i"}).status().code() == StatusCode::kNotFound));
+  BOOST_TEST((store->get_upload({"org", "t", "i"}).status().code() == StatusCode::kNotFound));
   BOOST_TEST((*store->referenced_files() == std::vector<std::string>{"data-1"}));
 }
 
