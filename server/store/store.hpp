@@ -1,5 +1,5 @@
 // Store: the one storage interface of an edgesync node (objects, webhooks, the instance-id timebase,
-// chunked uploads in progress).
+// chunked uploads in progress, registered edge nodes and per-destination deliveries).
 //
 // Reads are short calls that may run on any thread. Writes are functions run by the store inside a
 // shared transaction (group commit): every write submitted while a commit is in flight joins the next
@@ -21,6 +21,7 @@
 #include "common/resource_key.hpp"
 #include "common/status.hpp"
 #include "common/time_format.hpp"
+#include "server/store/delivery.hpp"
 
 namespace edgesync {
 
@@ -71,7 +72,17 @@ class WriteTransaction {
   virtual Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) = 0;
   virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;  // kNotFound when none
   virtual Status put_upload(const UploadState& upload) = 0;
-  virtual Status delete_upload(const ResourceKey& key) = 0;  // OK when absent
+  virtual Status delete_upload(const ResourceKey& key) = 0;                  // OK when absent
+  virtual Result<Destination> get_destination(const NodeAddress& node) = 0;  // kNotFound when unknown
+  virtual Result<std::vector<Destination>> list_destinations(const std::string& org) = 0;
+  virtual Status put_destination(const Destination& destination) = 0;
+  // Removes the node and every delivery row addressed to it. OK when absent.
+  virtual Status delete_destination(const NodeAddress& node) = 0;
+  virtual Result<Delivery> get_delivery(const ResourceKey& key, const NodeAddress& peer) = 0;  // kNotFound
+  virtual Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) = 0;
+  virtual Status put_delivery(const Delivery& delivery) = 0;                            // insert or replace
+  virtual Status delete_delivery(const ResourceKey& key, const NodeAddress& peer) = 0;  // OK when absent
+  virtual Status delete_deliveries(const ResourceKey& key) = 0;                         // all peers
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;
@@ -97,6 +108,13 @@ class Store {
   // Objects whose expiration is at or before now.
   virtual Result<std::vector<StoredObject>> list_expired(SystemTime now) = 0;
   virtual Result<int64_t> count_objects() = 0;
+  virtual Result<Destination> get_destination(const NodeAddress& node) = 0;
+  // Every registered node of an org (of every org when org is empty), ordered by type and ID.
+  virtual Result<std::vector<Destination>> list_destinations(const std::string& org) = 0;
+  virtual Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) = 0;  // ordered by peer
+  // The rows addressed to one peer; only those with a pending notification when pending_only, in the
+  // order they became pending.
+  virtual Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) = 0;
   // Every data_file and part_file name referenced by a row (for sweeping orphans at start-up).
   virtual Result<std::vector<std::string>> referenced_files() = 0;
 

@@ -56,6 +56,40 @@ const std::vector<const char*> kMigrations = {
     R"sql(
       CREATE INDEX objects_by_side_and_status ON objects (org, object_type, originated_here, status);
     )sql",
+    // 3: the cloud–edge protocol: registered edge nodes and one delivery row per (object, peer node).
+    R"sql(
+      CREATE TABLE destinations (
+        org TEXT NOT NULL,
+        dest_type TEXT NOT NULL,
+        dest_id TEXT NOT NULL,
+        persistent_storage INTEGER NOT NULL,
+        communication TEXT NOT NULL,
+        code_version TEXT NOT NULL,
+        registered_at_ms INTEGER NOT NULL,
+        last_ping_ms INTEGER NOT NULL,
+        PRIMARY KEY (org, dest_type, dest_id)
+      ) WITHOUT ROWID;
+      CREATE TABLE deliveries (
+        org TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        peer_type TEXT NOT NULL,
+        peer_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        message TEXT NOT NULL,
+        pending TEXT NOT NULL,
+        pending_seq INTEGER NOT NULL,
+        instance_id INTEGER NOT NULL,
+        data_id INTEGER NOT NULL,
+        sent_bytes INTEGER NOT NULL,
+        metadata_json TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (org, object_type, object_id, peer_type, peer_id)
+      ) WITHOUT ROWID;
+      -- A node's poll reads only its pending rows, oldest first.
+      CREATE INDEX deliveries_pending ON deliveries (org, peer_type, peer_id, pending_seq) WHERE pending != '';
+      CREATE INDEX deliveries_by_peer ON deliveries (org, peer_type, peer_id);
+    )sql",
 };
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <mutex>
 
 #include "server/store/sqlite/connection.hpp"
+#include "server/store/sqlite/delivery_rows.hpp"
 #include "server/store/sqlite/group_commit.hpp"
 #include "server/store/sqlite/object_rows.hpp"
 #include "server/store/sqlite/schema.hpp"
@@ -117,9 +118,61 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return Status::ok();
   }
 
+  Result<Destination> get_destination(const NodeAddress& node) override {
+    return sqlite_rows::select_destination(connection_, node);
+  }
+  Result<std::vector<Destination>> list_destinations(const std::string& org) override {
+    return sqlite_rows::select_destinations(connection_, org);
+  }
+  Status put_destination(const Destination& destination) override {
+    sqlite_rows::write_destination(connection_, destination);
+    return Status::ok();
+  }
+  Status delete_destination(const NodeAddress& node) override {
+    sqlite_rows::erase_destination(connection_, node);
+    return Status::ok();
+  }
+  Result<Delivery> get_delivery(const ResourceKey& key, const NodeAddress& peer) override {
+    return sqlite_rows::select_delivery(connection_, key, peer);
+  }
+  Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) override {
+    return sqlite_rows::select_deliveries(connection_, key);
+  }
+  Status put_delivery(const Delivery& delivery) override {
+    // A notification that becomes pending (or changes) goes to the back of its peer's queue; an
+    // unchanged one keeps its place.
+    int64_t sequence = 0;
+    if (!delivery.pending.empty()) {
+      auto existing = sqlite_rows::select_delivery(connection_, delivery.key, delivery.peer);
+      sequence = existing && existing->pending == delivery.pending && existing->instance_id == delivery.instance_id
+                     ? pending_sequence(delivery)
+                     : next_instance_id();
+    }
+    sqlite_rows::write_delivery(connection_, delivery, sequence);
+    return Status::ok();
+  }
+  Status delete_delivery(const ResourceKey& key, const NodeAddress& peer) override {
+    sqlite_rows::erase_delivery(connection_, key, peer);
+    return Status::ok();
+  }
+  Status delete_deliveries(const ResourceKey& key) override {
+    sqlite_rows::erase_deliveries(connection_, key);
+    return Status::ok();
+  }
+
   void after_commit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
  private:
+  int64_t pending_sequence(const Delivery& delivery) {
+    auto statement = connection_.statement(
+        "SELECT pending_seq FROM deliveries WHERE org = ? AND object_type = ? AND object_id = ? AND peer_type = ? "
+        "AND peer_id = ?");
+    bind_key(*statement, delivery.key);
+    statement->bind(4, delivery.peer.dest_type);
+    statement->bind(5, delivery.peer.dest_id);
+    return statement->executeStep() ? statement->getColumn(0).getInt64() : next_instance_id();
+  }
+
   static void bind_webhook(SQLite::Statement& statement, const std::string& org, const std::string& object_type,
                            const std::string& url) {
     statement.bind(1, org);
@@ -194,6 +247,26 @@ class SqliteStore final : public Store {
       auto statement = connection.statement("SELECT count(*) FROM objects");
       statement->executeStep();
       return statement->getColumn(0).getInt64();
+    });
+  }
+
+  Result<Destination> get_destination(const NodeAddress& node) override {
+    return with_reader<Destination>(
+        [&](Connection& connection) { return sqlite_rows::select_destination(connection, node); });
+  }
+  Result<std::vector<Destination>> list_destinations(const std::string& org) override {
+    return with_reader<std::vector<Destination>>([&](Connection& connection) -> Result<std::vector<Destination>> {
+      return sqlite_rows::select_destinations(connection, org);
+    });
+  }
+  Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) override {
+    return with_reader<std::vector<Delivery>>([&](Connection& connection) -> Result<std::vector<Delivery>> {
+      return sqlite_rows::select_deliveries(connection, key);
+    });
+  }
+  Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) override {
+    return with_reader<std::vector<Delivery>>([&](Connection& connection) -> Result<std::vector<Delivery>> {
+      return sqlite_rows::select_deliveries_to(connection, peer, pending_only);
     });
   }
 

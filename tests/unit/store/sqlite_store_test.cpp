@@ -37,7 +37,7 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   SQLite::Database database((dir.path / "store.db").string());
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"objects", "webhooks", "timebase", "uploads"}) {
+  for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries"}) {
     BOOST_TEST_CONTEXT(table) {
       BOOST_TEST(database.tableExists(table));
     }
@@ -55,6 +55,8 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
     // Back to version 1, as an edgesync before the status index left it.
     SQLite::Database database((dir.path / "store.db").string(), SQLite::OPEN_READWRITE);
     database.exec("DROP INDEX objects_by_side_and_status");
+    database.exec("DROP TABLE deliveries");
+    database.exec("DROP TABLE destinations");
     database.exec("PRAGMA user_version = 1");
   }
   auto store = open_store(dir);
@@ -454,4 +456,75 @@ BOOST_AUTO_TEST_CASE(reads_see_every_committed_write_on_a_reused_connection) {
   }
   BOOST_TEST(store.write([](WriteTransaction& t) { return t.delete_object({"org", "t", "same"}); }).is_ok());
   BOOST_TEST((store.get_object({"org", "t", "same"}).status().code() == StatusCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(destinations_round_trip_and_removing_one_drops_its_deliveries) {
+  ScratchDir dir;
+  auto store = open_store(dir);
+  const Destination edge1{{"org", "car", "e1"}, true, "http", "1.0", 10, 20};
+  const Destination edge2{{"org", "car", "e2"}, false, "http", "1.0", 11, 21};
+  const Destination other{{"other", "car", "e1"}, true, "http", "1.0", 12, 22};
+  const ResourceKey key{"org", "model", "m1"};
+  BOOST_TEST(store
+                 ->write([&](WriteTransaction& transaction) {
+                   for (const auto& destination : {edge1, edge2, other}) (void)transaction.put_destination(destination);
+                   (void)transaction.put_delivery(Delivery{key, edge1.node, "delivering", "", "update", 5, 5});
+                   return transaction.put_delivery(Delivery{key, edge2.node, "pending", "", "", 5, 5});
+                 })
+                 .is_ok());
+  BOOST_TEST((*store->get_destination(edge2.node) == edge2));
+  BOOST_TEST(store->list_destinations("org")->size() == 2u);
+  BOOST_TEST(store->list_destinations("")->size() == 3u);
+  BOOST_TEST((store->get_destination({"org", "car", "nope"}).status().code() == StatusCode::kNotFound));
+  BOOST_TEST(store->list_deliveries(key)->size() == 2u);
+
+  BOOST_TEST(
+      store->write([&](WriteTransaction& transaction) { return transaction.delete_destination(edge1.node); }).is_ok());
+  auto left = store->list_deliveries(key);
+  BOOST_REQUIRE(left->size() == 1u);
+  BOOST_TEST((left->front().peer == edge2.node));
+  BOOST_TEST((store->get_destination(edge1.node).status().code() == StatusCode::kNotFound));
+}
+
+BOOST_AUTO_TEST_CASE(pending_deliveries_come_oldest_first_and_an_unchanged_one_keeps_its_place) {
+  ScratchDir dir;
+  auto store = open_store(dir);
+  const NodeAddress edge{"org", "car", "e1"};
+  auto put_pending = [&](const std::string& id, const std::string& pending, int64_t instance) {
+    BOOST_TEST(store
+                   ->write([&](WriteTransaction& transaction) {
+                     return transaction.put_delivery(
+                         Delivery{{"org", "t", id}, edge, "delivering", "", pending, instance, instance});
+                   })
+                   .is_ok());
+  };
+  put_pending("b", "update", 1);
+  put_pending("a", "update", 1);
+  put_pending("c", "", 1);
+  put_pending("b", "update", 1);  // unchanged: stays first
+  auto pending = store->list_deliveries_to(edge, true);
+  BOOST_REQUIRE(pending->size() == 2u);
+  BOOST_TEST(pending->at(0).key.object_id == "b");
+  BOOST_TEST(pending->at(1).key.object_id == "a");
+  put_pending("b", "delete", 2);  // changed: goes to the back
+  pending = store->list_deliveries_to(edge, true);
+  BOOST_TEST(pending->at(0).key.object_id == "a");
+  BOOST_TEST(pending->at(1).key.object_id == "b");
+  BOOST_TEST(pending->at(1).pending == "delete");
+  BOOST_TEST(store->list_deliveries_to(edge, false)->size() == 3u);
+
+  // Every field survives a restart.
+  Delivery full{{"org", "t", "z"}, edge, "error", "bad hash", "update", 7, 6, 4096, R"({"objectID":"z"})", 99};
+  BOOST_TEST(store->write([&](WriteTransaction& transaction) { return transaction.put_delivery(full); }).is_ok());
+  store->close();
+  store = open_store(dir);
+  auto read = store->write([&](WriteTransaction& transaction) -> Status {
+    auto got = transaction.get_delivery(full.key, edge);
+    BOOST_TEST(got.is_ok());
+    if (got) BOOST_TEST((*got == full));
+    (void)transaction.delete_deliveries(full.key);
+    BOOST_TEST((transaction.get_delivery(full.key, edge).status().code() == StatusCode::kNotFound));
+    return Status::ok();
+  });
+  BOOST_TEST(read.is_ok());
 }
