@@ -54,17 +54,30 @@ void drop_data(StoredObject& object, WriteTransaction& transaction, DataFiles& d
 
 }  // namespace
 
-struct ObjectService::NewData {
-  std::string file_name;
-  uint64_t size = 0;
-  std::string sha256;
-};
-
 ObjectService::ObjectService(Store& store, DataFiles& data_files, asio::thread_pool& blocking_pool, Options options)
     : store_(store), data_files_(data_files), blocking_pool_(blocking_pool), options_(std::move(options)) {}
 
 Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
-  return store_.get_object(key);
+  auto object = store_.get_object(key);
+  if (object && object->originated_here && object->metadata.deleted) return Status::not_found();
+  return object;
+}
+
+Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object,
+                                    bool remove_row, int64_t now_ms) {
+  ObjectChangeContext context{transaction, change, object, remove_row, now_ms};
+  if (options_.observer) {
+    if (Status status = options_.observer->on_change(context); !status) return status;
+  }
+  if (!context.remove_row) return transaction.put_object(object);
+  const ResourceKey key = object.key();
+  drop_data(object, transaction, data_files_);
+  if (auto upload = transaction.get_upload(key)) {
+    transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+  }
+  if (Status removed = transaction.delete_upload(key); !removed) return removed;
+  Status deleted = transaction.delete_object(key);
+  return deleted.code() == StatusCode::kNotFound ? Status::ok() : deleted;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -101,6 +114,9 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
   Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto existing = transaction.get_object(key);
     if (!existing && existing.status().code() != StatusCode::kNotFound) return existing.status();
+    // A deleted object still awaiting its destinations' confirmations is replaced like an absent one.
+    const bool replacing_deleted = existing && existing->originated_here && existing->metadata.deleted;
+    if (replacing_deleted) existing = Status::not_found();
     if (existing && !existing->originated_here)
       return Status::invalid("Can't update an object this node received; only its origin can", "objectID");
     if (existing && existing->originated_here && !is_origin_status(existing->status))
@@ -156,7 +172,7 @@ asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, Object
       if (existing && existing->originated_here) drop_data(*existing, transaction, data_files_);
       object.status = (meta.no_data || !meta.link.empty()) ? ObjectStatus::kReady : ObjectStatus::kNotReady;
     }
-    if (Status put = transaction.put_object(object); !put) return put;
+    if (Status put = commit_change(transaction, ObjectChange::kSaved, object, false, now_ms); !put) return put;
     // A new version starts its upload afresh: the old chunks belong to the old version.
     if (auto upload = transaction.get_upload(key)) {
       transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
@@ -222,21 +238,21 @@ asio::awaitable<Result<ObjectService::NewData>> ObjectService::import_source_fil
 
 asio::awaitable<Status> ObjectService::delete_object(const ResourceKey& key) {
   const bool cloud = options_.node.is_cloud();
+  const int64_t now_ms = to_millis(options_.now());
   co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto existing = transaction.get_object(key);
+    if (existing && existing->originated_here && existing->metadata.deleted) existing = Status::not_found();
     if (!existing) {
       if (existing.status().code() != StatusCode::kNotFound) return existing.status();
       return cloud ? Status::not_found() : Status::invalid("Failed to delete the object. Error: Object not found");
     }
     if (!existing->originated_here && !cloud)
       return Status::invalid("Failed to delete the object. Error: an edge node can't delete an object it received");
-    // No destinations are tracked yet on a single node: the object goes at once, data after commit.
+    // The data goes now; the row goes too unless the observer keeps it (marked deleted) until the
+    // destinations that hold a copy confirm.
     drop_data(*existing, transaction, data_files_);
-    if (auto upload = transaction.get_upload(key)) {
-      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
-    }
-    if (Status removed = transaction.delete_upload(key); !removed) return removed;
-    return transaction.delete_object(key);
+    existing->updated_at_ms = now_ms;
+    return commit_change(transaction, ObjectChange::kDeleted, *existing, true, now_ms);
   });
 }
 
@@ -245,8 +261,16 @@ asio::awaitable<Status> ObjectService::delete_object(const ResourceKey& key) {
 
 namespace {
 
-Status check_data_target(const Result<StoredObject>& object) {
+// from_peer: the origin node sends the data of the copy held here (which must be waiting for it).
+Status check_data_target(const Result<StoredObject>& object, bool from_peer) {
   if (!object) return object.status().code() == StatusCode::kNotFound ? Status::not_found() : object.status();
+  if (from_peer) {
+    if (object->originated_here) return Status::conflict("This node is the object's origin");
+    if (object->status != ObjectStatus::kPartiallyReceived)
+      return Status::conflict(std::string("The copy is not waiting for data (status ") +
+                              std::string(to_string(object->status)) + ")");
+    return Status::ok();
+  }
   if (!object->originated_here)
     return Status::invalid("Can't upload data of an object this node received; only its origin can");
   if (object->metadata.no_data) return Status::invalid("Can't upload data of a noData object", "noData");
@@ -259,13 +283,17 @@ Status check_data_target(const Result<StoredObject>& object) {
 }  // namespace
 
 asio::awaitable<Status> ObjectService::put_data(const ResourceKey& key, std::optional<ContentRange> content_range,
-                                                BodyReader read_body) {
-  if (Status status = check_data_target(store_.get_object(key)); !status) co_return status;
-  if (content_range) co_return co_await put_data_chunk(key, *content_range, read_body);
+                                                BodyReader read_body, bool from_peer) {
+  if (Status status = check_data_target(store_.get_object(key), from_peer); !status) co_return status;
+  if (content_range) co_return co_await put_data_chunk(key, *content_range, read_body, from_peer);
 
   auto data = co_await write_whole_body(key, read_body);
   if (!data) co_return data.status();
-  co_return co_await attach_data(key, std::move(*data), 0);
+  co_return co_await attach_data(key, std::move(*data), 0, from_peer);
+}
+
+asio::awaitable<Result<StoredData>> ObjectService::store_data(const ResourceKey& key, BodyReader& read_body) {
+  co_return co_await write_whole_body(key, read_body);
 }
 
 asio::awaitable<Result<ObjectService::NewData>> ObjectService::write_whole_body(const ResourceKey& key,
@@ -283,25 +311,34 @@ asio::awaitable<Result<ObjectService::NewData>> ObjectService::write_whole_body(
   co_return co_await finish_data(**writer);
 }
 
-asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size) {
+asio::awaitable<Status> ObjectService::attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size,
+                                                   bool from_peer) {
   const int64_t now_ms = to_millis(options_.now());
   Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto object = transaction.get_object(key);
-    if (Status target = check_data_target(object); !target) return target;
+    if (Status target = check_data_target(object, from_peer); !target) return target;
     if (!object->data_file.empty()) {
       transaction.after_commit([this, file = object->data_file] { (void)data_files_.remove(file); });
     }
     ObjectMetadata& meta = object->metadata;
     object->data_file = data.file_name;
     object->data_sha256 = data.sha256;
-    object->status = ObjectStatus::kReady;
     object->updated_at_ms = now_ms;
+    if (from_peer) {
+      // The copy keeps the origin's version numbers; only the bytes are new.
+      if (static_cast<int64_t>(data.size) != meta.object_size)
+        return Status::invalid("The data is " + std::to_string(data.size) + " bytes; the metadata says " +
+                               std::to_string(meta.object_size));
+      object->status = ObjectStatus::kCompletelyReceived;
+      return commit_change(transaction, ObjectChange::kReceivedData, *object, false, now_ms);
+    }
+    object->status = ObjectStatus::kReady;
     meta.object_size = static_cast<int64_t>(data.size);
     meta.instance_id = transaction.next_instance_id();
     meta.data_id = meta.instance_id;
     meta.source_data_uri.clear();
     if (upload_chunk_size > 0) meta.upload_chunk_size = static_cast<int64_t>(upload_chunk_size);
-    return transaction.put_object(*object);
+    return commit_change(transaction, ObjectChange::kDataAttached, *object, false, now_ms);
   });
   if (!status) (void)data_files_.remove(data.file_name);
   co_return status;
@@ -342,7 +379,7 @@ asio::awaitable<Result<std::string>> ObjectService::find_or_start_upload(const R
 }
 
 asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, const ContentRange& range,
-                                                      BodyReader& read_body) {
+                                                      BodyReader& read_body, bool from_peer) {
   // 1. Find or start the upload: its part file is sized to the total announced by the client.
   auto part = co_await find_or_start_upload(key, range.total);
   if (!part) co_return part.status();
@@ -355,8 +392,12 @@ asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, co
     auto received = co_await read_body(buffer);
     if (!received) co_return received.status();
     if (*received == 0) break;
-    if (offset + *received > range.range.last + 1)
-      co_return Status::invalid("The body is longer than its Content-Range", "Content-Range");
+    if (offset + *received > range.range.last + 1) {
+      // An MMS edge pads its last chunk to a full chunk: from a peer the excess is junk to skip.
+      if (!from_peer) co_return Status::invalid("The body is longer than its Content-Range", "Content-Range");
+      *received = static_cast<size_t>(range.range.last + 1 - offset);
+      if (*received == 0) continue;
+    }
     Status written = co_await run_blocking(blocking_pool_, [&]() -> Status {
       return data_files_.write_part(part_file, offset, {buffer.data(), *received});
     });
@@ -393,7 +434,7 @@ asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, co
     return Status::ok();
   });
   if (!finished) co_return finished;
-  Status attached = co_await attach_data(key, std::move(*data), range.range.length());
+  Status attached = co_await attach_data(key, std::move(*data), range.range.length(), from_peer);
   if (!attached) co_return attached;
   co_return co_await durable_write(store_,
                                    [&](WriteTransaction& transaction) { return transaction.delete_upload(key); });
@@ -417,6 +458,7 @@ Result<DataDownload> ObjectService::open_data(const ResourceKey& key) const {
 
 asio::awaitable<Status> ObjectService::mark(const ResourceKey& key, Mark mark) {
   const std::string name(mark_name(mark));
+  const int64_t now_ms = to_millis(options_.now());
   co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto object = transaction.get_object(key);
     if (!object) {
@@ -433,26 +475,23 @@ asio::awaitable<Status> ObjectService::mark(const ResourceKey& key, Mark mark) {
       return Status::invalid("Invalid attempt to mark object in status " + std::string(to_string(status)) + " as " +
                              name + "\n");
     }
-    object->updated_at_ms = to_millis(options_.now());
+    object->updated_at_ms = now_ms;
     switch (mark) {
       case Mark::kReceived:
         if (object->remaining_receivers > 0) --object->remaining_receivers;
         if (object->remaining_receivers == 0) object->status = ObjectStatus::kReceived;
-        break;
+        return commit_change(transaction, ObjectChange::kMarkedReceived, *object, false, now_ms);
       case Mark::kConsumed:
         if (object->remaining_consumers > 0) --object->remaining_consumers;
         if (object->remaining_consumers == 0) object->status = ObjectStatus::kConsumed;
-        break;
+        return commit_change(transaction, ObjectChange::kMarkedConsumed, *object, false, now_ms);
       case Mark::kDeleted:
         if (object->remaining_consumers > 0) --object->remaining_consumers;
-        if (object->remaining_consumers == 0) {
-          // Every consumer saw the deletion: the copy goes.
-          drop_data(*object, transaction, data_files_);
-          return transaction.delete_object(key);
-        }
-        break;
+        // Every consumer saw the deletion: the copy goes.
+        return commit_change(transaction, ObjectChange::kMarkedDeleted, *object, object->remaining_consumers == 0,
+                             now_ms);
     }
-    return transaction.put_object(*object);
+    return Status::internal("unknown mark");
   });
 }
 
@@ -467,8 +506,9 @@ asio::awaitable<Status> ObjectService::activate(const ResourceKey& key) {
       return Status::invalid("Failed to activate the object. Error: only the object's origin can activate it");
     if (!object->metadata.inactive) return Status::ok();
     object->metadata.inactive = false;
-    object->updated_at_ms = to_millis(options_.now());
-    return transaction.put_object(*object);
+    const int64_t now_ms = to_millis(options_.now());
+    object->updated_at_ms = now_ms;
+    return commit_change(transaction, ObjectChange::kActivated, *object, false, now_ms);
   });
 }
 
@@ -506,11 +546,129 @@ asio::awaitable<Status> ObjectService::remove_objects(std::vector<ResourceKey> k
       if (!object) continue;  // already gone
       // Re-check inside the transaction: an update may have moved the expiration.
       auto expiration = parse_rfc3339(object->metadata.expiration);
-      if (!expiration || *expiration > now) continue;
+      if (!expiration || *expiration > now || object->metadata.deleted) continue;
+      // Expiring is deleting: destinations holding a copy are told, as for an application's DELETE.
       drop_data(*object, transaction, data_files_);
-      if (Status removed = transaction.delete_object(key); !removed) return removed;
+      if (Status removed = commit_change(transaction, ObjectChange::kDeleted, *object, true, to_millis(now)); !removed)
+        return removed;
     }
     return Status::ok();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The receiving side.
+
+asio::awaitable<Result<ReceiveOutcome>> ObjectService::receive_metadata(ObjectMetadata metadata) {
+  const ResourceKey key{metadata.destination_org_id, metadata.object_type, metadata.object_id};
+  const int64_t now_ms = to_millis(options_.now());
+  ReceiveOutcome outcome = ReceiveOutcome::kNeedsData;
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto existing = transaction.get_object(key);
+    if (!existing && existing.status().code() != StatusCode::kNotFound) return existing.status();
+    if (existing && existing->originated_here)
+      return Status::conflict("An object with this key was created on this node");
+    if (existing && existing->metadata.instance_id > metadata.instance_id) {
+      outcome = ReceiveOutcome::kStale;
+      return Status::ok();
+    }
+    if (existing && existing->metadata.instance_id == metadata.instance_id && !existing->metadata.deleted) {
+      outcome = existing->status == ObjectStatus::kPartiallyReceived ? ReceiveOutcome::kNeedsData
+                                                                     : ReceiveOutcome::kUnchanged;
+      return Status::ok();
+    }
+    StoredObject copy;
+    copy.metadata = std::move(metadata);
+    ObjectMetadata& meta = copy.metadata;
+    meta.deleted = false;
+    if (meta.consumers <= 0) meta.consumers = meta.consumers == 0 ? 1 : INT32_MAX;
+    copy.originated_here = false;
+    copy.remaining_consumers = meta.consumers;
+    copy.remaining_receivers = meta.consumers;
+    copy.updated_at_ms = now_ms;
+    const bool keeps_data = existing && meta.meta_only && !existing->data_file.empty() &&
+                            existing->metadata.data_id == meta.data_id;
+    if (keeps_data) {
+      copy.data_file = existing->data_file;
+      copy.data_sha256 = existing->data_sha256;
+      meta.object_size = existing->metadata.object_size;
+    } else if (existing) {
+      drop_data(*existing, transaction, data_files_);
+    }
+    const bool nothing_to_fetch = meta.no_data || !meta.link.empty() || meta.object_size == 0 || keeps_data;
+    if (nothing_to_fetch) {
+      outcome = ReceiveOutcome::kComplete;
+      copy.status = ObjectStatus::kCompletelyReceived;
+      return commit_change(transaction, ObjectChange::kReceivedData, copy, false, now_ms);
+    }
+    outcome = ReceiveOutcome::kNeedsData;
+    copy.status = ObjectStatus::kPartiallyReceived;
+    return commit_change(transaction, ObjectChange::kReceivedMetadata, copy, false, now_ms);
+  });
+  if (!status) co_return status;
+  co_return outcome;
+}
+
+asio::awaitable<Status> ObjectService::receive_data(const ResourceKey& key, int64_t instance_id, StoredData data) {
+  const int64_t now_ms = to_millis(options_.now());
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) return object.status();
+    if (object->originated_here || object->metadata.instance_id != instance_id ||
+        object->status != ObjectStatus::kPartiallyReceived)
+      return Status::conflict("The copy moved on to another version");
+    if (static_cast<int64_t>(data.size) != object->metadata.object_size)
+      return Status::invalid("The data is " + std::to_string(data.size) + " bytes; the metadata says " +
+                             std::to_string(object->metadata.object_size));
+    object->data_file = data.file_name;
+    object->data_sha256 = data.sha256;
+    object->status = ObjectStatus::kCompletelyReceived;
+    object->updated_at_ms = now_ms;
+    return commit_change(transaction, ObjectChange::kReceivedData, *object, false, now_ms);
+  });
+  if (!status) (void)data_files_.remove(data.file_name);
+  co_return status;
+}
+
+asio::awaitable<Status> ObjectService::complete_copy(const ResourceKey& key, int64_t instance_id) {
+  const int64_t now_ms = to_millis(options_.now());
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) return object.status();
+    if (object->originated_here || object->metadata.instance_id != instance_id) return Status::ok();
+    if (object->status != ObjectStatus::kPartiallyReceived) return Status::ok();
+    object->status = ObjectStatus::kCompletelyReceived;
+    object->updated_at_ms = now_ms;
+    return commit_change(transaction, ObjectChange::kReceivedData, *object, false, now_ms);
+  });
+}
+
+asio::awaitable<Status> ObjectService::receive_delete(const ResourceKey& key) {
+  const int64_t now_ms = to_millis(options_.now());
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) return object.status().code() == StatusCode::kNotFound ? Status::ok() : object.status();
+    if (object->originated_here) return Status::conflict("This node is the object's origin");
+    if (object->metadata.deleted) return Status::ok();
+    drop_data(*object, transaction, data_files_);
+    object->metadata.deleted = true;
+    object->status = ObjectStatus::kDeleted;
+    object->remaining_consumers = object->metadata.consumers;
+    object->updated_at_ms = now_ms;
+    return commit_change(transaction, ObjectChange::kPeerDeleted, *object, false, now_ms);
+  });
+}
+
+asio::awaitable<Status> ObjectService::remove_copy(const ResourceKey& key) {
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) return object.status().code() == StatusCode::kNotFound ? Status::ok() : object.status();
+    drop_data(*object, transaction, data_files_);
+    if (auto upload = transaction.get_upload(key)) {
+      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+    }
+    if (Status removed = transaction.delete_upload(key); !removed) return removed;
+    return transaction.delete_object(key);
   });
 }
 

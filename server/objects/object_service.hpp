@@ -24,6 +24,7 @@
 #include "common/time_format.hpp"
 #include "server/auth/identity.hpp"
 #include "server/objects/node_identity.hpp"
+#include "server/objects/object_observer.hpp"
 #include "server/store/data_files.hpp"
 #include "server/store/store.hpp"
 
@@ -38,6 +39,21 @@ using BodyReader = std::function<boost::asio::awaitable<Result<size_t>>(std::spa
 
 enum class Mark { kReceived, kConsumed, kDeleted };
 
+// Data written and fsynced into the data directory, not yet attached to an object.
+struct StoredData {
+  std::string file_name;
+  uint64_t size = 0;
+  std::string sha256;
+};
+
+// What receive_metadata decided about a copy of a peer's object.
+enum class ReceiveOutcome {
+  kStale,      // an older version than the copy held: ignored
+  kUnchanged,  // the version held already (a resend): nothing changed
+  kNeedsData,  // stored; the data must be fetched
+  kComplete,   // stored and complete (no data, a link, or a metaOnly update keeping the data)
+};
+
 // An object's data opened for reading.
 struct DataDownload {
   std::shared_ptr<DataFileReader> reader;
@@ -50,6 +66,7 @@ class ObjectService {
     NodeIdentity node;
     uint64_t chunk_size = 5 * 1024 * 1024;
     std::function<SystemTime()> now = [] { return std::chrono::system_clock::now(); };
+    ObjectObserver* observer = nullptr;  // the sync layer (optional: a lone node has none)
   };
 
   ObjectService(Store& store, DataFiles& data_files, boost::asio::thread_pool& blocking_pool, Options options);
@@ -58,6 +75,8 @@ class ObjectService {
 
   const NodeIdentity& node() const { return options_.node; }
 
+  // An origin's object deleted by its application but still awaiting its destinations' confirmations is
+  // gone as far as applications are concerned (kNotFound).
   Result<StoredObject> get_object(const ResourceKey& key) const;
 
   // PUT …/{type}/{id}: creates or replaces the object (a new instanceID each time).
@@ -66,14 +85,31 @@ class ObjectService {
   // DELETE …/{type}/{id} on the origin side.
   boost::asio::awaitable<Status> delete_object(const ResourceKey& key);
 
-  // PUT …/data: the whole body, or one chunk when content_range is set.
+  // PUT …/data: the whole body, or one chunk when content_range is set. With from_peer, the data of a
+  // copy sent by its origin node (the cloud receiving an edge's object), which completes the copy.
   boost::asio::awaitable<Status> put_data(const ResourceKey& key, std::optional<ContentRange> content_range,
-                                          BodyReader read_body);
+                                          BodyReader read_body, bool from_peer = false);
   // GET …/data: kNotFound when the object is missing, has no data, or is not in a readable status.
   Result<DataDownload> open_data(const ResourceKey& key) const;
 
   boost::asio::awaitable<Status> mark(const ResourceKey& key, Mark mark);
   boost::asio::awaitable<Status> activate(const ResourceKey& key);
+
+  // ---- the receiving side: copies of objects that another node created ----
+  // Stores the peer's metadata (a new version) as the copy's; see ReceiveOutcome.
+  boost::asio::awaitable<Result<ReceiveOutcome>> receive_metadata(ObjectMetadata metadata);
+  // Attaches fetched, verified data to the copy's version `instance_id` and completes it. kConflict when
+  // the copy moved on to another version meanwhile (the data is then discarded).
+  boost::asio::awaitable<Status> receive_data(const ResourceKey& key, int64_t instance_id, StoredData data);
+  // Completes a copy whose version needs no data transfer after all.
+  boost::asio::awaitable<Status> complete_copy(const ResourceKey& key, int64_t instance_id);
+  // The origin deleted the object: the copy is marked deleted (data dropped) until its applications
+  // confirm. OK when there is no copy.
+  boost::asio::awaitable<Status> receive_delete(const ResourceKey& key);
+  // Removes whatever the node holds under key (row, data, upload), telling the observer nothing.
+  boost::asio::awaitable<Status> remove_copy(const ResourceKey& key);
+  // Writes bytes into a new data file (fsynced off the io thread).
+  boost::asio::awaitable<Result<StoredData>> store_data(const ResourceKey& key, BodyReader& read_body);
 
   // GET …/{type}: objects received here that the application has not handled yet.
   Result<std::vector<StoredObject>> list_updated(const std::string& org, const std::string& object_type,
@@ -90,7 +126,10 @@ class ObjectService {
   boost::asio::awaitable<Result<size_t>> remove_expired_objects();
 
  private:
-  struct NewData;  // a data file written and fsynced, not yet committed
+  using NewData = StoredData;
+  // Asks the observer, then writes or removes the row (removing drops data and upload too).
+  Status commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object, bool remove_row,
+                       int64_t now_ms);
   boost::asio::awaitable<Result<NewData>> finish_data(DataFileWriter& writer);
   boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
   boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);
@@ -98,8 +137,9 @@ class ObjectService {
   // The part file of the upload in progress for `total` bytes, created when there is none.
   boost::asio::awaitable<Result<std::string>> find_or_start_upload(const ResourceKey& key, uint64_t total);
   boost::asio::awaitable<Status> put_data_chunk(const ResourceKey& key, const ContentRange& range,
-                                                BodyReader& read_body);
-  boost::asio::awaitable<Status> attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size);
+                                                BodyReader& read_body, bool from_peer);
+  boost::asio::awaitable<Status> attach_data(const ResourceKey& key, NewData data, uint64_t upload_chunk_size,
+                                             bool from_peer);
   boost::asio::awaitable<Status> remove_objects(std::vector<ResourceKey> keys);
 
   Store& store_;
