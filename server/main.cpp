@@ -20,6 +20,9 @@
 #include "server/objects/object_service.hpp"
 #include "server/store/data_files.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
+#include "server/sync/cloud_planner.hpp"
+#include "server/sync/cloud_sync.hpp"
+#include "server/sync/node_waiters.hpp"
 
 namespace {
 
@@ -100,9 +103,15 @@ int serve(const Config& config) {
                                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   boost::asio::io_context io(threads);
   boost::asio::thread_pool blocking_pool(2);
-  ObjectService objects(**store, **data_files, blocking_pool,
-                        ObjectService::Options{NodeIdentity::from_config(config), config.store.chunk_size});
-  ApiHandler api(objects, **store, **authenticator, config.http);
+  const NodeIdentity node = NodeIdentity::from_config(config);
+  NodeWaiters waiters;
+  CloudPlanner planner(waiters, nullptr);
+  ObjectService::Options object_options{node, config.store.chunk_size};
+  if (node.is_cloud()) object_options.observer = &planner;
+  ObjectService objects(**store, **data_files, blocking_pool, object_options);
+  std::unique_ptr<CloudSync> cloud_sync;
+  if (node.is_cloud()) cloud_sync = std::make_unique<CloudSync>(**store, objects, planner, waiters);
+  ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get());
   auto server = http::HttpServer::create(io, config.http, config.listen, api);
   if (!server) {
     spdlog::critical("cannot listen: {}", server.status().message());
@@ -118,6 +127,7 @@ int serve(const Config& config) {
     if (error) return;
     spdlog::info("signal {}: shutting down", signal_number);
     maintenance.stop();
+    waiters.stop();  // long-polls answer now instead of holding the shutdown
     (*server)->stop([&io] { io.stop(); });
   });
 

@@ -53,8 +53,8 @@ Result<ObjectPath> parse_object_path(const std::vector<std::string>& segments, c
 }  // namespace
 
 ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator,
-                       const HttpConfig& config)
-    : objects_(objects), store_(store), authenticator_(authenticator), config_(config) {}
+                       const HttpConfig& config, CloudSync* sync)
+    : objects_(objects), store_(store), sync_(sync), authenticator_(authenticator), config_(config) {}
 
 http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
   // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
@@ -67,13 +67,18 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   const uint64_t request_number = ++client_requests_;
   const auto segments = http::split_path(request.path());
 
-  if (segments.size() < 3 || segments[0] != "api" || segments[1] != "v1") co_return http::Response::empty(404);
+  const bool spi = segments.size() >= 3 && segments[0] == "spi" && segments[1] == "v1";
+  const bool api = segments.size() >= 3 && segments[0] == "api" && segments[1] == "v1";
+  if (!spi && !api) co_return http::Response::empty(404);
 
   auto caller = authenticator_.authenticate(request.header("Authorization"));
   if (!caller) co_return error_response(caller.status(), wants_json_errors(request));
 
-  RequestContext context{request, *caller, objects_, store_, config_, active_transfers_, started_, request_number};
+  RequestContext context{request, *caller,           objects_, store_,        sync_,
+                         config_, active_transfers_, started_, request_number};
+  if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
+  if (collection == "destinations") co_return co_await handle_destinations(context, segments);
   if (collection == "health" && segments.size() == 3) co_return handle_health(context);
   if (collection == "objects") {
     auto path = parse_object_path(segments, objects_.node());

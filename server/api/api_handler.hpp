@@ -14,12 +14,15 @@
 #include "server/http/server.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/store.hpp"
+#include "server/sync/cloud_sync.hpp"
 
 namespace edgesync {
 
 class ApiHandler final : public http::RequestHandler {
  public:
-  ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator, const HttpConfig& config);
+  // sync: the cloud's SPI side (nullptr on an edge, which serves no /spi/v1).
+  ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator, const HttpConfig& config,
+             CloudSync* sync = nullptr);
 
   http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
@@ -27,6 +30,7 @@ class ApiHandler final : public http::RequestHandler {
  private:
   ObjectService& objects_;
   Store& store_;
+  CloudSync* sync_;
   const Authenticator& authenticator_;
   HttpConfig config_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #include "common/base64.hpp"
 #include "common/json_limits.hpp"
 #include "common/metadata_codec.hpp"
+#include "server/api/data_transfer.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 
@@ -14,8 +15,6 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr size_t kDownloadPieceBytes = 256 * 1024;
-
 ResourceKey key_of(const ObjectPath& path) {
   return {path.org, path.object_type, path.object_id};
 }
@@ -24,31 +23,8 @@ http::Response no_content() {
   return http::Response::empty(204);
 }
 
-// A slot among http.max_concurrent_transfers, released when the transfer's response is gone.
-class TransferSlot {
- public:
-  static std::shared_ptr<TransferSlot> acquire(const std::shared_ptr<std::atomic<uint32_t>>& active, uint32_t limit) {
-    if (active->fetch_add(1) >= limit) {
-      active->fetch_sub(1);
-      return nullptr;
-    }
-    return std::shared_ptr<TransferSlot>(new TransferSlot(active));
-  }
-  ~TransferSlot() { active_->fetch_sub(1); }
-  TransferSlot(const TransferSlot&) = delete;
-  TransferSlot& operator=(const TransferSlot&) = delete;
-
- private:
-  explicit TransferSlot(std::shared_ptr<std::atomic<uint32_t>> active) : active_(std::move(active)) {}
-  std::shared_ptr<std::atomic<uint32_t>> active_;
-};
-
 Status too_deep() {
   return Status::invalid("Invalid JSON: nested deeper than " + std::to_string(kMaxJsonNesting) + " levels");
-}
-
-Status too_many_transfers() {
-  return Status(StatusCode::kTooManyRequests, "Too many concurrent data transfers; retry later");
 }
 
 // Reads of a cloud object by a caller without org rights succeed only for public objects, so the
@@ -158,43 +134,7 @@ http::Response get_data(RequestContext& context, const ObjectPath& path) {
   auto download = context.objects.open_data(key_of(path));
   if (!download) return context.error(download.status());
 
-  std::optional<ByteRange> slice;
-  if (auto range_header = context.request.header("Range")) {
-    auto resolved = resolve_range_header(*range_header, download->size);
-    if (!resolved) {
-      http::Response refused = context.error(resolved.status());
-      if (resolved.status().code() == StatusCode::kRangeNotSatisfiable)
-        refused.set_header("Content-Range", "bytes */" + std::to_string(download->size));
-      return refused;
-    }
-    slice = *resolved;
-  }
-  auto slot = TransferSlot::acquire(context.active_transfers, context.config.max_concurrent_transfers);
-  if (!slot) return context.error(too_many_transfers());
-
-  const uint64_t first = slice ? slice->first : 0;
-  const uint64_t length = slice ? slice->length() : download->size;
-  http::Response response;
-  response.status = slice ? 206 : 200;
-  response.set_header("Content-Type", "application/octet-stream");
-  if (slice) {
-    response.set_header("Content-Range", "bytes " + std::to_string(slice->first) + "-" + std::to_string(slice->last) +
-                                             "/" + std::to_string(download->size));
-  }
-  auto reader = download->reader;
-  auto offset = std::make_shared<uint64_t>(first);
-  const uint64_t end = first + length;
-  response.stream = http::StreamedBody{
-      length, [reader, offset, end, slot](std::span<char> buffer) -> Result<size_t> {
-        const uint64_t want = std::min<uint64_t>({buffer.size(), end - *offset, kDownloadPieceBytes});
-        if (want == 0) return size_t{0};
-        auto read = reader->read_at(*offset, buffer.first(want));
-        if (!read) return read.status();
-        if (*read == 0) return Status::io_error("object data ended early");
-        *offset += *read;
-        return *read;
-      }};
-  return response;
+  return stream_data(context, *download);
 }
 
 asio::awaitable<http::Response> put_data(RequestContext& context, const ObjectPath& path) {
@@ -269,6 +209,7 @@ asio::awaitable<http::Response> handle_objects(RequestContext& context, const Ob
     if (method == "PUT") co_return co_await put_mark(context, path, mark);
     co_return http::Response::empty(405);
   }
+  if (operation == "destinations") co_return co_await handle_object_destinations(context, path);
   if (operation == "activate") {
     if (method != "PUT") co_return http::Response::empty(405);
     Status status = co_await context.objects.activate(key_of(path));

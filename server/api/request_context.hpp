@@ -11,6 +11,7 @@
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
 #include "server/objects/object_service.hpp"
+#include "server/sync/cloud_sync.hpp"
 
 namespace edgesync {
 
@@ -19,6 +20,7 @@ struct RequestContext {
   const Identity& caller;
   ObjectService& objects;
   Store& store;
+  CloudSync* sync;  // the cloud's SPI side; nullptr on an edge
   const HttpConfig& config;
   std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
   std::chrono::steady_clock::time_point started;
@@ -39,5 +41,11 @@ struct ObjectPath {
 
 boost::asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path);
 http::Response handle_health(RequestContext& context);
+// /spi/v1/… (segments of the whole path).
+boost::asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::vector<std::string>& segments);
+// /api/v1/destinations/… and /api/v1/objects/{org}/{type}/{id}/destinations.
+boost::asio::awaitable<http::Response> handle_destinations(RequestContext& context,
+                                                           const std::vector<std::string>& segments);
+boost::asio::awaitable<http::Response> handle_object_destinations(RequestContext& context, const ObjectPath& path);
 
 }  // namespace edgesync

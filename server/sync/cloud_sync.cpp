@@ -1,0 +1,373 @@
+#include "server/sync/cloud_sync.hpp"
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "common/metadata_codec.hpp"
+#include "common/names.hpp"
+#include "server/objects/async_store.hpp"
+#include "server/sync/targets.hpp"
+
+namespace edgesync {
+
+namespace asio = boost::asio;
+
+namespace {
+
+Status ignored(const std::string& why) {
+  return Status::conflict(why);
+}
+
+// Removes a deleted origin object once no node still holds a copy.
+Status finish_if_all_deleted(WriteTransaction& transaction, const ResourceKey& key) {
+  auto object = transaction.get_object(key);
+  if (!object || !object->originated_here || !object->metadata.deleted) return Status::ok();
+  auto rows = transaction.list_deliveries(key);
+  if (!rows) return rows.status();
+  for (const auto& row : *rows) {
+    if (row.status != delivery_status::kDeleted && row.status != delivery_status::kPending) return Status::ok();
+  }
+  if (Status erased = transaction.delete_deliveries(key); !erased) return erased;
+  return transaction.delete_object(key);
+}
+
+// The node's copy is gone for good (it confirmed the deletion).
+Status record_deleted(WriteTransaction& transaction, Delivery& row, int64_t now_ms) {
+  row.status = delivery_status::kDeleted;
+  row.pending.clear();
+  row.updated_at_ms = now_ms;
+  if (Status put = transaction.put_delivery(row); !put) return put;
+  return finish_if_all_deleted(transaction, row.key);
+}
+
+// autodelete: once every destination consumed the object, it expires in an hour (as MMS).
+Status apply_autodelete(WriteTransaction& transaction, const ResourceKey& key, SystemTime now) {
+  auto object = transaction.get_object(key);
+  if (!object || !object->metadata.autodelete || !object->metadata.expiration.empty()) return Status::ok();
+  auto rows = transaction.list_deliveries(key);
+  if (!rows) return rows.status();
+  for (const auto& row : *rows) {
+    if (row.status != delivery_status::kConsumed) return Status::ok();
+  }
+  object->metadata.expiration = format_rfc3339(now + std::chrono::hours(1));
+  return transaction.put_object(*object);
+}
+
+}  // namespace
+
+CloudSync::CloudSync(Store& store, ObjectService& objects, CloudPlanner& planner, NodeWaiters& waiters,
+                     std::function<SystemTime()> now)
+    : store_(store), objects_(objects), planner_(planner), waiters_(waiters), now_(std::move(now)) {}
+
+int64_t CloudSync::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now_().time_since_epoch()).count();
+}
+
+// ---- registration ---------------------------------------------------------------------------
+
+asio::awaitable<Status> CloudSync::register_node(const NodeAddress& node, bool persistent_storage, bool as_new) {
+  const int64_t now = now_ms();
+  std::vector<StoredObject> objects;
+  if (as_new || !persistent_storage) {
+    auto listed = store_.list_objects(ObjectFilter{node.org, std::nullopt, {}, true});
+    if (!listed) co_return listed.status();
+    objects = std::move(*listed);
+  }
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto known = transaction.get_destination(node);
+    if (!known && known.status().code() != StatusCode::kNotFound) return known.status();
+    if (!known && !as_new) return Status::not_found();
+    Destination destination = known ? *known : Destination{node};
+    if (as_new) destination.registered_at_ms = now;
+    destination.persistent_storage = persistent_storage;
+    destination.last_ping_ms = now;
+    if (Status put = transaction.put_destination(destination); !put) return put;
+    // A new node (or one that lost its store) gets every object meant for it, delivered or not.
+    for (const auto& listed : objects) {
+      auto object = transaction.get_object(listed.key());  // the current row, not the read snapshot
+      if (!object || !object->originated_here || object->metadata.deleted) continue;
+      if (Status planned = planner_.plan_deliveries(transaction, *object, now, true, &node); !planned) return planned;
+    }
+    return Status::ok();
+  });
+}
+
+asio::awaitable<Status> CloudSync::ping(const NodeAddress& node) {
+  const int64_t now = now_ms();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto known = transaction.get_destination(node);
+    if (!known) return known.status();
+    known->last_ping_ms = now;
+    return transaction.put_destination(*known);
+  });
+}
+
+asio::awaitable<Status> CloudSync::unregister(const NodeAddress& node) {
+  co_return co_await durable_write(store_,
+                                   [&](WriteTransaction& transaction) { return transaction.delete_destination(node); });
+}
+
+bool CloudSync::is_registered(const NodeAddress& node) const {
+  return store_.get_destination(node).is_ok();
+}
+
+// ---- polling --------------------------------------------------------------------------------
+
+Result<std::vector<PollItem>> CloudSync::pending_items(const NodeAddress& node, size_t limit) const {
+  auto rows = store_.list_deliveries_to(node, true);
+  if (!rows) return rows.status();
+  std::vector<PollItem> items;
+  for (const auto& row : *rows) {
+    if (items.size() >= limit) break;
+    PollItem item{row.pending, {}};
+    if (!row.metadata_json.empty()) {
+      auto metadata = parse_metadata(row.metadata_json);
+      if (!metadata) continue;
+      item.metadata = std::move(*metadata);
+    } else {
+      auto object = store_.get_object(row.key);
+      if (!object) continue;  // gone meanwhile; its row goes with it
+      item.metadata = std::move(object->metadata);
+      // At the receiver the destination is the receiver itself (MMS rewrites the ID, not the type).
+      item.metadata.destination_id = node.dest_id;
+    }
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+// ---- notifications from a node --------------------------------------------------------------
+
+asio::awaitable<Status> CloudSync::notification(const NodeAddress& node, const ResourceKey& key, int64_t instance_id,
+                                                int64_t data_id, const std::string& action, const std::string& body) {
+  (void)data_id;
+  if (action == "update") co_return co_await receive_node_object(node, key, body);
+  if (action == "delete") {
+    auto copy = store_.get_object(key);
+    if (!copy || copy->originated_here) co_return ignored("No copy of this node's object here");
+    co_return co_await objects_.receive_delete(key);
+  }
+  if (action == "ackreceived") co_return Status::ok();
+  if (action == "feedback") {
+    auto feedback = nlohmann::json::parse(body, nullptr, false);
+    std::string reason = "feedback from the destination";
+    if (feedback.is_object() && feedback.contains("reason") && feedback["reason"].is_string())
+      reason = feedback["reason"].get<std::string>();
+    const int64_t now = now_ms();
+    co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+      auto row = transaction.get_delivery(key, node);
+      if (!row) return ignored("No delivery of this object to the node");
+      row->status = delivery_status::kError;
+      row->message = reason;
+      row->pending.clear();
+      row->updated_at_ms = now;
+      return transaction.put_delivery(*row);
+    });
+  }
+  static const std::set<std::string> kAcknowledgements = {"updated", "received",    "consumed",  "ackDelete",
+                                                          "deleted", "ackconsumed", "ackDeleted"};
+  if (kAcknowledgements.count(action) == 0) co_return Status::invalid("Unknown notification: " + action);
+  co_return co_await acknowledge(node, key, instance_id, action);
+}
+
+asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const ResourceKey& key, int64_t instance_id,
+                                               const std::string& action) {
+  const int64_t now = now_ms();
+  const SystemTime now_time = now_();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto row = transaction.get_delivery(key, node);
+    if (!row) {
+      if (row.status().code() != StatusCode::kNotFound) return row.status();
+      return ignored("No delivery of this object to the node");
+    }
+    if (action == "ackconsumed" || action == "ackDeleted") return transaction.delete_delivery(key, node);
+    if (action == "ackDelete") {
+      if (row->pending == "delete") row->pending.clear();
+      row->updated_at_ms = now;
+      return transaction.put_delivery(*row);
+    }
+    if (action == "deleted") return record_deleted(transaction, *row, now);
+    if (instance_id < row->instance_id) return ignored("A newer version of the object is on its way to the node");
+    if (row->pending == "update" && instance_id == row->instance_id) row->pending.clear();
+    if (action == "updated" && row->status == delivery_status::kPending) row->status = delivery_status::kDelivering;
+    if (action == "received") row->status = delivery_status::kDelivered;
+    if (action == "consumed") row->status = delivery_status::kConsumed;
+    row->message.clear();
+    row->updated_at_ms = now;
+    if (Status put = transaction.put_delivery(*row); !put) return put;
+    if (action == "consumed") return apply_autodelete(transaction, key, now_time);
+    return Status::ok();
+  });
+}
+
+asio::awaitable<Status> CloudSync::receive_node_object(const NodeAddress& node, const ResourceKey& key,
+                                                       const std::string& body) {
+  auto metadata = parse_metadata(body);
+  if (!metadata) co_return metadata.status();
+  if (metadata->object_type != key.object_type || metadata->object_id != key.object_id)
+    co_return Status::invalid("The metadata names another object than the URL", "objectID");
+  // An edge's object, seen from the cloud: from that edge, addressed to it (as MMS shows it).
+  metadata->destination_org_id = key.org;
+  metadata->origin_type = node.dest_type;
+  metadata->origin_id = node.dest_id;
+  metadata->destination_type = node.dest_type;
+  metadata->destination_id = node.dest_id;
+  metadata->owner_id = node.org + "/" + node.dest_id;
+  auto outcome = co_await objects_.receive_metadata(std::move(*metadata));
+  if (!outcome) co_return outcome.status();
+  co_return Status::ok();
+}
+
+asio::awaitable<Status> CloudSync::receive_data(const NodeAddress& node, const ResourceKey& key, int64_t instance_id,
+                                                std::optional<ContentRange> range, BodyReader read_body) {
+  auto copy = store_.get_object(key);
+  if (!copy) co_return copy.status();
+  if (copy->originated_here || origin_node(copy->metadata) != node)
+    co_return Status::forbidden("Unauthorized");  // only the object's origin sends its data
+  if (copy->metadata.instance_id != instance_id) co_return ignored("Data of another version of the object");
+  co_return co_await objects_.put_data(key, range, std::move(read_body), true);
+}
+
+Result<DataDownload> CloudSync::open_data(const NodeAddress& node, const ResourceKey& key, int64_t data_id) const {
+  auto object = store_.get_object(key);
+  if (!object) return object.status();
+  if (!object->originated_here || object->metadata.deleted || object->metadata.data_id != data_id)
+    return Status::not_found();
+  if (!object_targets(object->metadata, node) && !store_.list_deliveries(key).is_ok()) return Status::not_found();
+  return objects_.open_data(key);
+}
+
+Result<std::string> CloudSync::data_sha256(const ResourceKey& key) const {
+  auto object = store_.get_object(key);
+  if (!object) return object.status();
+  return object->data_sha256;
+}
+
+asio::awaitable<Status> CloudSync::resend(const NodeAddress& node) {
+  auto objects = store_.list_objects(ObjectFilter{node.org, std::nullopt, {}, true});
+  if (!objects) co_return objects.status();
+  const int64_t now = now_ms();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    for (const auto& listed : *objects) {
+      auto object = transaction.get_object(listed.key());
+      if (!object || !object->originated_here || object->metadata.deleted) continue;
+      if (Status planned = planner_.plan_deliveries(transaction, *object, now, true, &node); !planned) return planned;
+    }
+    return Status::ok();
+  });
+}
+
+// ---- extensions -----------------------------------------------------------------------------
+
+Result<ObjectMetadata> CloudSync::query(const NodeAddress& node, const ResourceKey& key) const {
+  auto object = store_.get_object(key);
+  if (!object) return object.status();
+  if (!object->originated_here || object->metadata.deleted || object->metadata.inactive ||
+      object->status != ObjectStatus::kReady || !object_targets(object->metadata, node))
+    return Status::not_found();
+  ObjectMetadata metadata = std::move(object->metadata);
+  metadata.destination_id = node.dest_id;
+  return metadata;
+}
+
+asio::awaitable<Result<std::vector<ResourceKey>>> CloudSync::apply_status_snapshot(
+    const NodeAddress& node, std::vector<NodeObjectStatus> statuses) {
+  const int64_t now = now_ms();
+  std::vector<ResourceKey> gone;
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    gone.clear();
+    for (const auto& reported : statuses) {
+      auto row = transaction.get_delivery(reported.key, node);
+      if (!row) {
+        if (row.status().code() != StatusCode::kNotFound) return row.status();
+        if (transaction.get_object(reported.key).status().code() == StatusCode::kNotFound) gone.push_back(reported.key);
+        continue;
+      }
+      if (reported.instance_id != row->instance_id) continue;  // about another version: the poll flow rules
+      const std::string& said = reported.status;
+      std::string repaired = row->status;
+      if (said == "completelyReceived" || said == "objreceived") {
+        if (row->status == delivery_status::kDelivering || row->status == delivery_status::kPending)
+          repaired = delivery_status::kDelivered;
+      } else if (said == "objconsumed" || said == "consumed") {
+        repaired = delivery_status::kConsumed;
+      } else if (said == "deleted") {
+        if (Status recorded = record_deleted(transaction, *row, now); !recorded) return recorded;
+        continue;
+      } else if (said == "objdeleted") {
+        if (row->pending == "delete") row->pending.clear();
+      }
+      if (repaired != row->status) {
+        spdlog::info("metasync: {} at {}: {} → {}", reported.key.to_string(), node.to_string(), row->status, repaired);
+        row->status = repaired;
+        if (row->pending == "update") row->pending.clear();
+      }
+      row->updated_at_ms = now;
+      if (Status put = transaction.put_delivery(*row); !put) return put;
+    }
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return gone;
+}
+
+// ---- destinations API -----------------------------------------------------------------------
+
+Result<std::vector<Destination>> CloudSync::destinations(const std::string& org) const {
+  return store_.list_destinations(org);
+}
+
+Result<std::vector<StoredObject>> CloudSync::objects_for(const NodeAddress& node) const {
+  auto rows = store_.list_deliveries_to(node, false);
+  if (!rows) return rows.status();
+  std::vector<StoredObject> objects;
+  for (const auto& row : *rows) {
+    auto object = store_.get_object(row.key);
+    if (object && object->originated_here && !object->metadata.deleted) objects.push_back(std::move(*object));
+  }
+  return objects;
+}
+
+Result<std::vector<Delivery>> CloudSync::object_destinations(const ResourceKey& key) const {
+  auto object = objects_.get_object(key);
+  if (!object) return object.status();
+  auto rows = store_.list_deliveries(key);
+  if (!rows) return rows.status();
+  std::vector<Delivery> destinations;
+  for (auto& row : *rows) {
+    if (row.peer != origin_node(object->metadata)) destinations.push_back(std::move(row));
+  }
+  return destinations;
+}
+
+asio::awaitable<Status> CloudSync::change_destinations(const ResourceKey& key, DestinationsChange change,
+                                                       std::vector<std::string> destinations) {
+  for (const auto& entry : destinations) {
+    const size_t colon = entry.find(':');
+    const bool valid = colon != std::string::npos && is_valid_name(entry.substr(0, colon)) &&
+                       (entry.substr(colon + 1) == "*" || is_valid_name(entry.substr(colon + 1)));
+    if (!valid)
+      co_return Status::invalid("Destination (" + html_escape(entry) + ") must be \"type:id\"", "destinations");
+  }
+  const int64_t now = now_ms();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object || !object->originated_here || object->metadata.deleted) return Status::not_found();
+    std::vector<std::string> list = object->metadata.destinations_list.value_or(std::vector<std::string>{});
+    if (change == DestinationsChange::kReplace) list = destinations;
+    for (const auto& entry : destinations) {
+      const bool present = std::find(list.begin(), list.end(), entry) != list.end();
+      if (change == DestinationsChange::kAdd && !present) list.push_back(entry);
+      if (change == DestinationsChange::kRemove) list.erase(std::remove(list.begin(), list.end(), entry), list.end());
+    }
+    object->metadata.destinations_list = list;
+    object->metadata.destination_type.clear();
+    object->metadata.destination_id.clear();
+    object->updated_at_ms = now;
+    if (Status put = transaction.put_object(*object); !put) return put;
+    return planner_.plan_deliveries(transaction, *object, now);
+  });
+}
+
+}  // namespace edgesync
