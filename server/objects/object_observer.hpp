@@ -16,10 +16,10 @@ namespace edgesync {
 
 enum class ObjectChange {
   // On the object's origin.
-  kSaved,          // metadata created or replaced (PUT …/{type}/{id})
-  kDataAttached,   // data completely stored (whole or last chunk)
-  kActivated,      // inactive → active (PUT activate, or the activation timer)
-  kDeleted,        // the origin's application deleted it (DELETE)
+  kSaved,         // metadata created or replaced (PUT …/{type}/{id})
+  kDataAttached,  // data completely stored (whole or last chunk)
+  kActivated,     // inactive → active (PUT activate, or the activation timer)
+  kDeleted,       // the origin's application deleted it (DELETE)
   // On a receiving node (a copy of another node's object).
   kReceivedMetadata,  // the peer's metadata stored (data may still be on its way)
   kReceivedData,      // the copy is complete (all data verified, or no data to fetch)
@@ -35,6 +35,9 @@ struct ObjectChangeContext {
   StoredObject& object;  // the row as it is about to be written (or, when remove_row, as it was)
   bool remove_row = false;
   int64_t now_ms = 0;
+  // The copy this version replaces, when a receiving change knows it (kReceivedData): lets the observer
+  // see that nothing actually changed (same metadata, same data hash) and stay quiet.
+  const StoredObject* previous = nullptr;
 };
 
 class ObjectObserver {

@@ -193,4 +193,35 @@ std::optional<std::string> file_uri_path(const std::string& uri) {
   return path;
 }
 
+namespace {
+
+ObjectMetadata user_part(ObjectMetadata metadata) {
+  metadata.instance_id = 0;
+  metadata.data_id = 0;
+  metadata.object_size = 0;
+  metadata.chunk_size = 0;
+  metadata.upload_chunk_size = 0;
+  metadata.owner_id.clear();
+  metadata.origin_id.clear();
+  metadata.origin_type.clear();
+  metadata.deleted = false;
+  metadata.meta_only = false;
+  metadata.destination_id.clear();  // rewritten to the receiver on delivery
+  if (metadata.consumers == 0) metadata.consumers = 1;
+  if (metadata.destination_policy_json) {
+    auto policy = nlohmann::json::parse(*metadata.destination_policy_json, nullptr, false);
+    if (policy.is_object()) {
+      policy.erase("timestamp");
+      metadata.destination_policy_json = policy.dump();
+    }
+  }
+  return metadata;
+}
+
+}  // namespace
+
+bool same_user_metadata(const ObjectMetadata& a, const ObjectMetadata& b) {
+  return user_part(a) == user_part(b);
+}
+
 }  // namespace edgesync

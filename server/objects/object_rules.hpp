@@ -23,6 +23,11 @@ struct ObjectPutCheck {
 // OK when the metadata may be stored; otherwise kInvalidArgument naming the field.
 Status check_object_put(const ObjectPutCheck& check);
 
+// True when two versions of an object's metadata differ only in what the service sets (instanceID,
+// dataID, sizes, chunk sizes, owner, origin, the deleted flag, the policy's timestamp): an update that
+// changes nothing a user wrote.
+bool same_user_metadata(const ObjectMetadata& a, const ObjectMetadata& b);
+
 // Data may be served in these statuses (GET …/data).
 bool is_data_readable(ObjectStatus status);
 

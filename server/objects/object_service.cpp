@@ -64,8 +64,8 @@ Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
 }
 
 Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object,
-                                    bool remove_row, int64_t now_ms) {
-  ObjectChangeContext context{transaction, change, object, remove_row, now_ms};
+                                    bool remove_row, int64_t now_ms, const StoredObject* previous) {
+  ObjectChangeContext context{transaction, change, object, remove_row, now_ms, previous};
   if (options_.observer) {
     if (Status status = options_.observer->on_change(context); !status) return status;
   }
@@ -586,23 +586,30 @@ asio::awaitable<Result<ReceiveOutcome>> ObjectService::receive_metadata(ObjectMe
     copy.remaining_consumers = meta.consumers;
     copy.remaining_receivers = meta.consumers;
     copy.updated_at_ms = now_ms;
-    const bool keeps_data = existing && meta.meta_only && !existing->data_file.empty() &&
-                            existing->metadata.data_id == meta.data_id;
+    const bool keeps_data =
+        existing && meta.meta_only && !existing->data_file.empty() && existing->metadata.data_id == meta.data_id;
     if (keeps_data) {
       copy.data_file = existing->data_file;
       copy.data_sha256 = existing->data_sha256;
       meta.object_size = existing->metadata.object_size;
     } else if (existing) {
-      drop_data(*existing, transaction, data_files_);
+      StoredObject replaced = *existing;
+      drop_data(replaced, transaction, data_files_);
     }
     const bool nothing_to_fetch = meta.no_data || !meta.link.empty() || meta.object_size == 0 || keeps_data;
+    const StoredObject* previous = existing ? &*existing : nullptr;
     if (nothing_to_fetch) {
       outcome = ReceiveOutcome::kComplete;
       copy.status = ObjectStatus::kCompletelyReceived;
-      return commit_change(transaction, ObjectChange::kReceivedData, copy, false, now_ms);
+      return commit_change(transaction, ObjectChange::kReceivedData, copy, false, now_ms, previous);
     }
     outcome = ReceiveOutcome::kNeedsData;
     copy.status = ObjectStatus::kPartiallyReceived;
+    // Until the new data arrives, the hash of the data it replaces when nothing else changed: if the
+    // new data hashes the same, receive_data reports a version that changes nothing.
+    if (existing && !existing->metadata.deleted && existing->status != ObjectStatus::kPartiallyReceived &&
+        same_user_metadata(existing->metadata, copy.metadata))
+      copy.data_sha256 = existing->data_sha256;
     return commit_change(transaction, ObjectChange::kReceivedMetadata, copy, false, now_ms);
   });
   if (!status) co_return status;
@@ -620,11 +627,12 @@ asio::awaitable<Status> ObjectService::receive_data(const ResourceKey& key, int6
     if (static_cast<int64_t>(data.size) != object->metadata.object_size)
       return Status::invalid("The data is " + std::to_string(data.size) + " bytes; the metadata says " +
                              std::to_string(object->metadata.object_size));
+    const StoredObject previous = *object;  // its data_sha256: the hash of the version it replaced
     object->data_file = data.file_name;
     object->data_sha256 = data.sha256;
     object->status = ObjectStatus::kCompletelyReceived;
     object->updated_at_ms = now_ms;
-    return commit_change(transaction, ObjectChange::kReceivedData, *object, false, now_ms);
+    return commit_change(transaction, ObjectChange::kReceivedData, *object, false, now_ms, &previous);
   });
   if (!status) (void)data_files_.remove(data.file_name);
   co_return status;
@@ -656,6 +664,19 @@ asio::awaitable<Status> ObjectService::receive_delete(const ResourceKey& key) {
     object->remaining_consumers = object->metadata.consumers;
     object->updated_at_ms = now_ms;
     return commit_change(transaction, ObjectChange::kPeerDeleted, *object, false, now_ms);
+  });
+}
+
+asio::awaitable<Status> ObjectService::consumed_by_destination(const ResourceKey& key) {
+  const int64_t now_ms = to_millis(options_.now());
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto object = transaction.get_object(key);
+    if (!object) return object.status().code() == StatusCode::kNotFound ? Status::ok() : object.status();
+    if (!object->originated_here) return Status::conflict("Not this node's object");
+    drop_data(*object, transaction, data_files_);
+    object->status = ObjectStatus::kConsumedByDestination;
+    object->updated_at_ms = now_ms;
+    return transaction.put_object(*object);
   });
 }
 

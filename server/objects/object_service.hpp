@@ -106,6 +106,9 @@ class ObjectService {
   // The origin deleted the object: the copy is marked deleted (data dropped) until its applications
   // confirm. OK when there is no copy.
   boost::asio::awaitable<Status> receive_delete(const ResourceKey& key);
+  // The peer consumed this node's own object: its metadata stays for reporting, status consumedByDest,
+  // the data goes. OK when the object is gone.
+  boost::asio::awaitable<Status> consumed_by_destination(const ResourceKey& key);
   // Removes whatever the node holds under key (row, data, upload), telling the observer nothing.
   boost::asio::awaitable<Status> remove_copy(const ResourceKey& key);
   // Writes bytes into a new data file (fsynced off the io thread).
@@ -129,7 +132,7 @@ class ObjectService {
   using NewData = StoredData;
   // Asks the observer, then writes or removes the row (removing drops data and upload too).
   Status commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object, bool remove_row,
-                       int64_t now_ms);
+                       int64_t now_ms, const StoredObject* previous = nullptr);
   boost::asio::awaitable<Result<NewData>> finish_data(DataFileWriter& writer);
   boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
   boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);
