@@ -47,8 +47,8 @@ class ConfigReader {
   }
 
   static bool is_section(const std::string& key) {
-    static const std::set<std::string> kSections = {"auth",    "log",  "http",      "store",
-                                                    "objects", "meta", "meta.sync", "meta.sync.status"};
+    static const std::set<std::string> kSections = {
+        "auth", "log", "http", "store", "objects", "meta", "meta.sync", "meta.sync.status", "uplink"};
     return kSections.count(key) > 0;
   }
 
@@ -92,6 +92,11 @@ class ConfigReader {
       return number(key, value, config_.objects.activation_interval_seconds, 1u, 86400u);
     if (key == "objects.maintenance_interval_seconds")
       return number(key, value, config_.objects.maintenance_interval_seconds, 1u, 86400u);
+    if (key == "uplink.long_poll_seconds") return number(key, value, config_.uplink.long_poll_seconds, 0u, 120u);
+    if (key == "uplink.poll_interval_ms") return number(key, value, config_.uplink.poll_interval_ms, 10u, 3600000u);
+    if (key == "uplink.max_backoff_ms") return number(key, value, config_.uplink.max_backoff_ms, 10u, 3600000u);
+    if (key == "uplink.request_timeout_seconds")
+      return number(key, value, config_.uplink.request_timeout_seconds, 1u, 3600u);
     if (key == "meta.sync.status.interval")
       return number(key, value, config_.meta_sync_status_interval_seconds, 1u, 86400u);
     return Status::invalid("unknown key: " + key, key);

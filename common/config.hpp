@@ -39,6 +39,15 @@ struct ObjectsConfig {
   bool operator==(const ObjectsConfig&) const = default;
 };
 
+struct UplinkConfig {
+  uint32_t long_poll_seconds = 30;   // uplink.long_poll_seconds: how long the cloud may hold a poll (0 = no long-poll)
+  uint32_t poll_interval_ms = 1000;  // uplink.poll_interval_ms: against a cloud without long-poll (MMS)
+  uint32_t max_backoff_ms = 30000;   // uplink.max_backoff_ms: reconnect backoff cap (exponential, jittered)
+  uint32_t request_timeout_seconds = 30;  // uplink.request_timeout_seconds: a request making no progress fails
+
+  bool operator==(const UplinkConfig&) const = default;
+};
+
 struct Config {
   NodeMode mode = NodeMode::kCloud;          // mode: cloud | edge
   std::string listen = "127.0.0.1:8080";     // listen: HOST:PORT (port 0 picks a free port)
@@ -54,6 +63,7 @@ struct Config {
   HttpConfig http;
   StoreConfig store;
   ObjectsConfig objects;
+  UplinkConfig uplink;
   uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
 
   bool operator==(const Config&) const = default;

@@ -53,8 +53,8 @@ Result<ObjectPath> parse_object_path(const std::vector<std::string>& segments, c
 }  // namespace
 
 ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator,
-                       const HttpConfig& config, CloudSync* sync)
-    : objects_(objects), store_(store), sync_(sync), authenticator_(authenticator), config_(config) {}
+                       const HttpConfig& config, CloudSync* sync, meta::MetaManager* meta)
+    : objects_(objects), store_(store), sync_(sync), meta_(meta), authenticator_(authenticator), config_(config) {}
 
 http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
   // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
@@ -74,8 +74,8 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   auto caller = authenticator_.authenticate(request.header("Authorization"));
   if (!caller) co_return error_response(caller.status(), wants_json_errors(request));
 
-  RequestContext context{request, *caller,           objects_, store_,        sync_,
-                         config_, active_transfers_, started_, request_number};
+  RequestContext context{request, *caller, objects_,          store_,   sync_,
+                         meta_,   config_, active_transfers_, started_, request_number};
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
   if (collection == "destinations") co_return co_await handle_destinations(context, segments);

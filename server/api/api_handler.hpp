@@ -12,6 +12,7 @@
 #include "common/config.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/http/server.hpp"
+#include "server/metamanager/meta_manager.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/store.hpp"
 #include "server/sync/cloud_sync.hpp"
@@ -20,9 +21,10 @@ namespace edgesync {
 
 class ApiHandler final : public http::RequestHandler {
  public:
-  // sync: the cloud's SPI side (nullptr on an edge, which serves no /spi/v1).
+  // sync: the cloud's SPI side (nullptr on an edge, which serves no /spi/v1). meta: the edge's
+  // metamanager, through which the handlers make every object change and query (nullptr on a cloud).
   ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator, const HttpConfig& config,
-             CloudSync* sync = nullptr);
+             CloudSync* sync = nullptr, meta::MetaManager* meta = nullptr);
 
   http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
@@ -31,6 +33,7 @@ class ApiHandler final : public http::RequestHandler {
   ObjectService& objects_;
   Store& store_;
   CloudSync* sync_;
+  meta::MetaManager* meta_;
   const Authenticator& authenticator_;
   HttpConfig config_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

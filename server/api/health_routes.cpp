@@ -29,9 +29,21 @@ http::Response handle_health(RequestContext& context) {
         {"dbReadFailures", db_ok ? 0 : 1},
         {"dbWriteFailures", 0}}},
   };
+  // edgesync extension (API.md §2): an edge shows the state of its link to the cloud (metamanager's
+  // nodeconnection).
+  if (context.meta) {
+    body["cloudConnection"] = {{"connected", context.meta->connected()},
+                               {"metasyncs", context.meta->metasyncs()},
+                               {"queuedMessages", context.meta->dispatcher().queued()}};
+  }
   if (details && *details == "true") {
-    body["usage"] = {
-        {"clientRequests", context.client_requests}, {"registeredESS", 0}, {"storedObjects", db_ok ? *stored : 0}};
+    size_t registered = 0;
+    if (context.sync) {
+      if (auto destinations = context.sync->destinations("")) registered = destinations->size();
+    }
+    body["usage"] = {{"clientRequests", context.client_requests},
+                     {"registeredESS", registered},
+                     {"storedObjects", db_ok ? *stored : 0}};
   }
   return http::Response::json(200, body.dump(2));
 }

@@ -97,10 +97,16 @@ asio::awaitable<http::Response> put_webhook(RequestContext& context, const Objec
 
 // ---- /objects/{org}/{type}/{id} -----------------------------------------------------------
 
-http::Response get_metadata(RequestContext& context, const ObjectPath& path) {
-  auto object = context.objects.get_object(key_of(path));
-  if (!object) return context.error(object.status());
-  return http::Response::json(200, metadata_to_text(object->metadata, /*pretty=*/true));
+asio::awaitable<http::Response> get_metadata(RequestContext& context, const ObjectPath& path) {
+  // On an edge a query goes through the metamanager (which may ask the cloud on a local miss).
+  Result<StoredObject> object = Status::not_found();
+  if (context.meta) {
+    object = co_await context.meta->app_query(key_of(path));
+  } else {
+    object = context.objects.get_object(key_of(path));
+  }
+  if (!object) co_return context.error(object.status());
+  co_return http::Response::json(200, metadata_to_text(object->metadata, /*pretty=*/true));
 }
 
 asio::awaitable<http::Response> put_metadata(RequestContext& context, const ObjectPath& path) {
@@ -123,8 +129,14 @@ asio::awaitable<http::Response> put_metadata(RequestContext& context, const Obje
     inline_data = base64_decode(body["data"].get<std::string>());
     if (!inline_data) co_return context.error(Status::invalid("data is not valid base64", "data"));
   }
-  Status status =
-      co_await context.objects.put_object(key_of(path), std::move(*metadata), std::move(inline_data), context.caller);
+  Status status;
+  if (context.meta) {
+    status = co_await context.meta->app_put_object(key_of(path), std::move(*metadata), std::move(inline_data),
+                                                   context.caller);
+  } else {
+    status =
+        co_await context.objects.put_object(key_of(path), std::move(*metadata), std::move(inline_data), context.caller);
+  }
   co_return status ? no_content() : context.error(status);
 }
 
@@ -151,14 +163,24 @@ asio::awaitable<http::Response> put_data(RequestContext& context, const ObjectPa
 
   http::Request& request = context.request;
   BodyReader read_body = [&request](std::span<char> buffer) { return request.read_body_some(buffer); };
-  Status status = co_await context.objects.put_data(key_of(path), content_range, std::move(read_body));
+  Status status;
+  if (context.meta) {
+    status = co_await context.meta->app_put_data(key_of(path), content_range, std::move(read_body));
+  } else {
+    status = co_await context.objects.put_data(key_of(path), content_range, std::move(read_body));
+  }
   co_return status ? no_content() : context.error(status);
 }
 
 // ---- marks, status, activate ----------------------------------------------------------------
 
 asio::awaitable<http::Response> put_mark(RequestContext& context, const ObjectPath& path, Mark mark) {
-  Status status = co_await context.objects.mark(key_of(path), mark);
+  Status status;
+  if (context.meta) {
+    status = co_await context.meta->app_mark(key_of(path), mark);
+  } else {
+    status = co_await context.objects.mark(key_of(path), mark);
+  }
   co_return status ? no_content() : context.error(status);
 }
 
@@ -183,10 +205,15 @@ asio::awaitable<http::Response> handle_objects(RequestContext& context, const Ob
     co_return http::Response::empty(405);
   }
   if (path.depth == 2) {
-    if (read) co_return get_metadata(context, path);
+    if (read) co_return co_await get_metadata(context, path);
     if (method == "PUT") co_return co_await put_metadata(context, path);
     if (method == "DELETE") {
-      Status status = co_await context.objects.delete_object(key_of(path));
+      Status status;
+      if (context.meta) {
+        status = co_await context.meta->app_delete(key_of(path));
+      } else {
+        status = co_await context.objects.delete_object(key_of(path));
+      }
       co_return status ? no_content() : context.error(status);
     }
     co_return http::Response::empty(405);
@@ -212,7 +239,12 @@ asio::awaitable<http::Response> handle_objects(RequestContext& context, const Ob
   if (operation == "destinations") co_return co_await handle_object_destinations(context, path);
   if (operation == "activate") {
     if (method != "PUT") co_return http::Response::empty(405);
-    Status status = co_await context.objects.activate(key_of(path));
+    Status status;
+    if (context.meta) {
+      status = co_await context.meta->app_activate(key_of(path));
+    } else {
+      status = co_await context.objects.activate(key_of(path));
+    }
     co_return status ? no_content() : context.error(status);
   }
   co_return http::Response::empty(400);  // unknown sub-operation, as MMS

@@ -10,6 +10,7 @@
 #include "server/auth/identity.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
+#include "server/metamanager/meta_manager.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/sync/cloud_sync.hpp"
 
@@ -20,7 +21,8 @@ struct RequestContext {
   const Identity& caller;
   ObjectService& objects;
   Store& store;
-  CloudSync* sync;  // the cloud's SPI side; nullptr on an edge
+  CloudSync* sync;          // the cloud's SPI side; nullptr on an edge
+  meta::MetaManager* meta;  // the edge's dispatcher, through which every edge object change goes; nullptr on a cloud
   const HttpConfig& config;
   std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
   std::chrono::steady_clock::time_point started;

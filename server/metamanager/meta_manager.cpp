@@ -166,6 +166,12 @@ asio::awaitable<Status> MetaManager::cloud_response(const ResourceKey& key, cons
   co_return co_await call_for_status(Message::make(module::kCloud, op::kResponse, resource_of(key), content));
 }
 
+asio::awaitable<Status> MetaManager::cloud_item(const ResourceKey& key, const std::string& item_type,
+                                                int64_t instance_id) {
+  nlohmann::json content = {{"item", item_type}, {"instanceID", instance_id}};
+  co_return co_await call_for_status(Message::make(module::kCloud, op::kResponse, resource_of(key), content));
+}
+
 void MetaManager::node_connection(bool connected) {
   dispatcher_.post(
       Message::make(module::kCloud, op::kNodeConnection, "", connected ? kCloudConnected : kCloudDisconnected));
@@ -230,6 +236,9 @@ asio::awaitable<Message> MetaManager::handle_app_update(Message& message, const 
   if (!metadata) co_return message.error(metadata.status());
   // resourceUnchanged, generalised: the same metadata again with no new data changes nothing, so it is
   // neither stored again nor sent to the cloud.
+  metadata->destination_org_id = key.org;
+  metadata->object_type = key.object_type;
+  metadata->object_id = key.object_id;
   if (!put->inline_data && metadata->source_data_uri.empty()) {
     auto stored = objects_.get_object(key);
     if (stored && stored->originated_here && is_origin_status(stored->status) &&
@@ -281,11 +290,12 @@ asio::awaitable<Message> MetaManager::handle_response(Message& message, const Re
     if (mark == "deleted") co_return answer(message, co_await objects_.mark(key, Mark::kDeleted));
     co_return message.error(Status::invalid("unknown mark " + mark));
   }
-  // From the cloud.
+  // From the cloud: a poll item about this node's own object, or an acknowledgement.
+  const std::string item = message.content.value("item", std::string());
   const std::string action = message.content.value("action", std::string());
   const int64_t instance_id = message.content.value("instanceID", int64_t{0});
   const NodeAddress cloud = router_.cloud();
-  if (action == "consumed") {  // the cloud consumed this node's own object
+  if (item == "consumed") {  // the cloud consumed this node's own object
     Status status = co_await objects_.consumed_by_destination(key);
     if (status) {
       status = co_await durable_write(
@@ -293,7 +303,7 @@ asio::awaitable<Message> MetaManager::handle_response(Message& message, const Re
     }
     co_return answer(message, status);
   }
-  if (action == "deleted") {  // the cloud confirmed the deletion of this node's own object
+  if (item == "deleted") {  // the cloud confirmed the deletion of this node's own object
     Status status = co_await objects_.remove_copy(key);
     if (status) {
       status = co_await durable_write(

@@ -76,9 +76,10 @@ class MetaManager {
   boost::asio::awaitable<Result<ReceiveOutcome>> cloud_update(ObjectMetadata metadata);
   boost::asio::awaitable<Status> cloud_data(const ResourceKey& key, int64_t instance_id, StoredData data);
   boost::asio::awaitable<Status> cloud_delete(const ResourceKey& key);
-  // The cloud answered an outbox notification (`action` = what was sent) or sent consumed/deleted for
-  // this node's own object (`action` = the poll item type, "consumed" or "deleted").
+  // The cloud acknowledged an outbox notification (`action` = what was sent).
   boost::asio::awaitable<Status> cloud_response(const ResourceKey& key, const std::string& action, int64_t instance_id);
+  // The cloud's poll said "consumed" or "deleted" about this node's own object.
+  boost::asio::awaitable<Status> cloud_item(const ResourceKey& key, const std::string& item_type, int64_t instance_id);
   void node_connection(bool connected);
   // Runs one metasync now (the timer calls it; tests too).
   boost::asio::awaitable<Status> metasync();

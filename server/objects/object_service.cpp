@@ -605,6 +605,11 @@ asio::awaitable<Result<ReceiveOutcome>> ObjectService::receive_metadata(ObjectMe
     }
     outcome = ReceiveOutcome::kNeedsData;
     copy.status = ObjectStatus::kPartiallyReceived;
+    // A transfer in progress belongs to the version this one replaces.
+    if (auto upload = transaction.get_upload(key)) {
+      transaction.after_commit([this, part = upload->part_file] { (void)data_files_.remove_part(part); });
+      if (Status dropped = transaction.delete_upload(key); !dropped) return dropped;
+    }
     // Until the new data arrives, the hash of the data it replaces when nothing else changed: if the
     // new data hashes the same, receive_data reports a version that changes nothing.
     if (existing && !existing->metadata.deleted && existing->status != ObjectStatus::kPartiallyReceived &&

@@ -250,7 +250,8 @@ Result<std::string> DataFiles::create_part(const ResourceKey& key, uint64_t tota
   return name;
 }
 
-Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes) const {
+Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes,
+                             bool sync) const {
   if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
@@ -263,7 +264,17 @@ Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std:
     status = Status::invalid("the chunk ends past the end of the upload");
   }
   if (status) status = write_all(fd, bytes.data(), bytes.size(), static_cast<off_t>(offset), true);
-  if (status && ::fdatasync(fd) != 0) status = errno_status("fdatasync failed");
+  if (status && sync && ::fdatasync(fd) != 0) status = errno_status("fdatasync failed");
+  ::close(fd);
+  return status;
+}
+
+Status DataFiles::sync_part(const std::string& part_file) const {
+  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+  const fs::path path = root_ / kUploadsDir / part_file;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
+  Status status = ::fdatasync(fd) == 0 ? Status::ok() : errno_status("fdatasync failed");
   ::close(fd);
   return status;
 }

@@ -54,8 +54,10 @@ class DataFiles {
 
   // Chunked uploads.
   Result<std::string> create_part(const ResourceKey& key, uint64_t total_size) const;  // part file name
-  // Writes bytes at offset and fdatasyncs (the chunk is durable when this returns OK).
-  Status write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes) const;
+  // Writes bytes at offset and, with sync, fdatasyncs (the chunk is durable when this returns OK).
+  // Without sync, call sync_part before recording the bytes as received.
+  Status write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes, bool sync = true) const;
+  Status sync_part(const std::string& part_file) const;
   // Hashes the complete part file, fsyncs and renames it into objects/.
   Result<DataFileWriter::Finished> finish_part(const std::string& part_file, const ResourceKey& key) const;
   Status remove_part(const std::string& part_file) const;
