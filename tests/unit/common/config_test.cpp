@@ -92,6 +92,10 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "store.max_batch_writes",
                                          "objects.activation_interval_seconds",
                                          "objects.maintenance_interval_seconds",
+                                         "uplink.long_poll_seconds",
+                                         "uplink.poll_interval_ms",
+                                         "uplink.max_backoff_ms",
+                                         "uplink.request_timeout_seconds",
                                          "meta.sync.status.interval"};
 
 }  // namespace
