@@ -1,0 +1,82 @@
+// Long-poll waiters: woken by a commit, never miss a wake that comes between "nothing pending" and
+// "wait", time out, and all answer at stop().
+#define BOOST_TEST_MODULE node_waiters_test
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/test/unit_test.hpp>
+#include <optional>
+#include <thread>
+
+#include "server/sync/node_waiters.hpp"
+
+using namespace edgesync;
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+const NodeAddress kNode{"org", "car", "c1"};
+const NodeAddress kOther{"org", "car", "c2"};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_wake_ends_the_wait_of_that_node_only) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  std::optional<bool> first, second;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { first = co_await waiters.wait(kNode, 0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { second = co_await waiters.wait(kOther, 0, 200ms); }, asio::detached);
+  io.run_for(50ms);
+  BOOST_TEST(waiters.waiting() == 2u);
+  waiters.wake(kNode);
+  io.run();  // returns only when both waits ended: c1's by the wake (its timeout is 30 s)
+  BOOST_TEST(*first == true);
+  BOOST_TEST(*second == false);  // timed out, not woken
+}
+
+BOOST_AUTO_TEST_CASE(a_wake_between_reading_the_generation_and_waiting_is_not_lost) {
+  NodeWaiters waiters;
+  const uint64_t seen = waiters.generation(kNode);
+  waiters.wake(kNode);  // the commit lands before the poll starts waiting
+  asio::io_context io;
+  std::optional<bool> woken;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { woken = co_await waiters.wait(kNode, seen, 30s); }, asio::detached);
+  io.run();
+  BOOST_TEST(*woken == true);
+}
+
+BOOST_AUTO_TEST_CASE(wakes_from_other_threads_reach_waiters) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  int woken = 0;
+  for (int i = 0; i < 10; ++i) {
+    asio::co_spawn(
+        io, [&]() -> asio::awaitable<void> { woken += co_await waiters.wait(kNode, 0, 30s) ? 1 : 0; }, asio::detached);
+  }
+  io.run_for(20ms);
+  std::thread waker([&] { waiters.wake(kNode); });
+  io.run();
+  waker.join();
+  BOOST_TEST(woken == 10);
+}
+
+BOOST_AUTO_TEST_CASE(stop_answers_every_waiter_now_and_later_ones_at_once) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  std::optional<bool> during;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { during = co_await waiters.wait(kNode, 0, 30s); }, asio::detached);
+  io.run_for(20ms);
+  waiters.stop();
+  io.run();
+  BOOST_TEST(*during == false);  // answered, not woken: the poll finds nothing and says so
+  std::optional<bool> after;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { after = co_await waiters.wait(kNode, 0, 30s); }, asio::detached);
+  io.restart();
+  io.run();
+  BOOST_TEST(*after == false);
+}
