@@ -16,6 +16,8 @@
 #include "server/api/api_handler.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/http/server.hpp"
+#include "server/metamanager/edge_router.hpp"
+#include "server/metamanager/meta_manager.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/data_files.hpp"
@@ -23,6 +25,7 @@
 #include "server/sync/cloud_planner.hpp"
 #include "server/sync/cloud_sync.hpp"
 #include "server/sync/node_waiters.hpp"
+#include "server/sync/uplink.hpp"
 
 namespace {
 
@@ -104,14 +107,37 @@ int serve(const Config& config) {
   boost::asio::io_context io(threads);
   boost::asio::thread_pool blocking_pool(2);
   const NodeIdentity node = NodeIdentity::from_config(config);
+  // The sync layer rides along with every object change: the cloud plans deliveries, an edge's
+  // metamanager routes what the cloud must hear into its outbox.
   NodeWaiters waiters;
   CloudPlanner planner(waiters, nullptr);
+  meta::EdgeRouter router(node.org);
   ObjectService::Options object_options{node, config.store.chunk_size};
-  if (node.is_cloud()) object_options.observer = &planner;
+  object_options.observer = node.is_cloud() ? static_cast<ObjectObserver*>(&planner) : &router;
   ObjectService objects(**store, **data_files, blocking_pool, object_options);
+
   std::unique_ptr<CloudSync> cloud_sync;
-  if (node.is_cloud()) cloud_sync = std::make_unique<CloudSync>(**store, objects, planner, waiters);
-  ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get());
+  std::unique_ptr<meta::MetaManager> meta_manager;
+  std::unique_ptr<Uplink> uplink;
+  if (node.is_cloud()) {
+    cloud_sync = std::make_unique<CloudSync>(**store, objects, planner, waiters);
+  } else {
+    meta_manager = std::make_unique<meta::MetaManager>(
+        io.get_executor(), objects, **store, router,
+        meta::MetaManager::Options{std::chrono::seconds(config.meta_sync_status_interval_seconds)});
+    UplinkOptions uplink_options;
+    uplink_options.node = {config.org, config.dest_type, config.dest_id};
+    uplink_options.cloud_url = config.cloud_url;
+    uplink_options.chunk_size = config.store.chunk_size;
+    uplink_options.long_poll_wait = std::chrono::seconds(config.uplink.long_poll_seconds);
+    uplink_options.poll_interval = std::chrono::milliseconds(config.uplink.poll_interval_ms);
+    uplink_options.max_backoff = std::chrono::milliseconds(config.uplink.max_backoff_ms);
+    uplink_options.request_timeout = std::chrono::seconds(config.uplink.request_timeout_seconds);
+    uplink = std::make_unique<Uplink>(io.get_executor(), uplink_options, *meta_manager, **store, **data_files,
+                                      blocking_pool);
+    meta_manager->set_cloud_link(uplink.get());
+  }
+  ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get(), meta_manager.get());
   auto server = http::HttpServer::create(io, config.http, config.listen, api);
   if (!server) {
     spdlog::critical("cannot listen: {}", server.status().message());
@@ -128,11 +154,15 @@ int serve(const Config& config) {
     spdlog::info("signal {}: shutting down", signal_number);
     maintenance.stop();
     waiters.stop();  // long-polls answer now instead of holding the shutdown
+    if (uplink) uplink->stop();
+    if (meta_manager) meta_manager->stop();
     (*server)->stop([&io] { io.stop(); });
   });
 
   (*server)->start();
   maintenance.start();
+  if (meta_manager) meta_manager->start();
+  if (uplink) uplink->start();
   std::vector<std::thread> workers;
   for (int i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();

@@ -266,6 +266,13 @@ Result<ObjectMetadata> CloudSync::query(const NodeAddress& node, const ResourceK
   if (!object->originated_here || object->metadata.deleted || object->metadata.inactive ||
       object->status != ObjectStatus::kReady || !object_targets(object->metadata, node))
     return Status::not_found();
+  // What the node consumed (and dropped) or deleted is not handed back to it.
+  if (auto rows = store_.list_deliveries(key)) {
+    for (const auto& row : *rows) {
+      if (row.peer == node && (row.status == delivery_status::kConsumed || row.status == delivery_status::kDeleted))
+        return Status::not_found();
+    }
+  }
   ObjectMetadata metadata = std::move(object->metadata);
   metadata.destination_id = node.dest_id;
   return metadata;

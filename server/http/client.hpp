@@ -1,0 +1,94 @@
+// HttpClient: the outbound HTTP/1.1 client of a node (an edge's uplink to its cloud, webhook calls).
+//
+// One keep-alive connection to one host:port, opened on demand and opened again after the server
+// closed it. Bodies stream both ways in bounded pieces (a 1 GiB object never sits in memory). Timeouts
+// bound inactivity, not whole transfers: a request fails when no byte moves for request_timeout.
+// Used by one coroutine at a time; close() may be called from that coroutine's executor while a request
+// is in flight (it fails with kUnavailable).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "common/status.hpp"
+#include "server/http/response.hpp"
+
+namespace edgesync::http {
+
+struct Url {
+  std::string scheme;  // "http"
+  std::string host;
+  uint16_t port = 80;
+  std::string base_path;  // "" or "/prefix" (no trailing slash): prefixed to every request target
+};
+
+// "http://host[:port][/path]"; https is refused for now (TLS arrives with the security issue).
+Result<Url> parse_url(std::string_view text);
+
+struct ClientOptions {
+  std::chrono::milliseconds connect_timeout{5000};
+  std::chrono::milliseconds request_timeout{30000};  // inactivity bound of every read and write
+  uint64_t max_body_bytes = 16 << 20;                // buffered response bodies
+  std::string user_agent = "edgesync";
+};
+
+struct ClientRequest {
+  std::string method;
+  std::string target;  // path and query
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct ClientResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Case-insensitive.
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// Receives a streamed response body piece by piece; an error aborts the transfer.
+using BodySink = std::function<Status(std::span<const char>)>;
+
+class HttpClient {
+ public:
+  HttpClient(boost::asio::any_io_executor executor, Url url, ClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // The response body buffered (up to max_body_bytes).
+  boost::asio::awaitable<Result<ClientResponse>> request(ClientRequest request);
+  // A 2xx body goes to sink in pieces (response.body stays empty); other bodies are buffered.
+  boost::asio::awaitable<Result<ClientResponse>> download(ClientRequest request, BodySink sink);
+  // The request body: exactly `length` bytes pulled from source, sent with Content-Length.
+  boost::asio::awaitable<Result<ClientResponse>> upload(ClientRequest request, uint64_t length, BodySource source);
+
+  void close();
+
+ private:
+  struct Connection;
+  boost::asio::awaitable<Result<ClientResponse>> exchange(ClientRequest& request, const BodySink* sink,
+                                                          std::optional<std::pair<uint64_t, BodySource*>> upload);
+  boost::asio::awaitable<Status> ensure_connected();
+
+  boost::asio::any_io_executor executor_;
+  Url url_;
+  ClientOptions options_;
+  std::unique_ptr<Connection> connection_;
+  // Set by close(): the request in flight fails at its next step even if it was between sockets
+  // (resolving, connecting) when close() came. Cleared when the next request starts.
+  bool aborted_ = false;
+};
+
+}  // namespace edgesync::http
