@@ -133,6 +133,16 @@ int serve(const Config& config) {
     uplink_options.poll_interval = std::chrono::milliseconds(config.uplink.poll_interval_ms);
     uplink_options.max_backoff = std::chrono::milliseconds(config.uplink.max_backoff_ms);
     uplink_options.request_timeout = std::chrono::seconds(config.uplink.request_timeout_seconds);
+    // Test-only fault injection (tests/integration/metasync_test.cpp): never set it in production.
+    if (const char* dropped = std::getenv("EDGESYNC_FAULT_DROP_NOTIFICATIONS")) {
+      std::string list = dropped;
+      for (size_t start = 0; start <= list.size();) {
+        const size_t end = std::min(list.find(',', start), list.size());
+        if (end > start) uplink_options.drop_notifications.insert(list.substr(start, end - start));
+        start = end + 1;
+      }
+      spdlog::warn("EDGESYNC_FAULT_DROP_NOTIFICATIONS is set: notifications {} are dropped (tests only)", list);
+    }
     uplink = std::make_unique<Uplink>(io.get_executor(), uplink_options, *meta_manager, **store, **data_files,
                                       blocking_pool);
     meta_manager->set_cloud_link(uplink.get());

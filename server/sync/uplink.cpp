@@ -292,6 +292,10 @@ struct Uplink::State : std::enable_shared_from_this<State> {
 
   asio::awaitable<Result<int>> send_row(const Delivery& row) {
     const std::string& action = row.pending;
+    if (options.drop_notifications.count(action) > 0) {
+      spdlog::warn("uplink: fault injection: {} of {} dropped", action, row.key.to_string());
+      co_return 204;
+    }
     if (action == "update") co_return co_await send_own_object(row);
     if (action == "delete") {
       auto own = store.get_object(row.key);

@@ -14,6 +14,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "server/metamanager/cloud_link.hpp"
@@ -38,6 +39,9 @@ struct UplinkOptions {
   std::chrono::milliseconds min_backoff{100};        // reconnect backoff, doubled per failure …
   std::chrono::milliseconds max_backoff{30000};      // … up to this, with full jitter
   std::chrono::milliseconds request_timeout{30000};  // a request that makes no progress this long fails
+  // Fault injection for tests only: outbox notifications of these kinds are treated as acknowledged
+  // without being sent (a lost acknowledgement, for metasync to repair).
+  std::set<std::string> drop_notifications;
 };
 
 class Uplink final : public meta::CloudLink {
