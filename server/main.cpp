@@ -26,6 +26,7 @@
 #include "server/sync/cloud_sync.hpp"
 #include "server/sync/node_waiters.hpp"
 #include "server/sync/uplink.hpp"
+#include "server/webhooks/webhook_notifier.hpp"
 
 namespace {
 
@@ -110,8 +111,10 @@ int serve(const Config& config) {
   // The sync layer rides along with every object change: the cloud plans deliveries, an edge's
   // metamanager routes what the cloud must hear into its outbox.
   NodeWaiters waiters;
-  CloudPlanner planner(waiters, nullptr);
+  WebhookNotifier webhooks(io.get_executor(), **store);
+  CloudPlanner planner(waiters, &webhooks);
   meta::EdgeRouter router(node.org);
+  router.set_app_notifier(&webhooks);
   ObjectService::Options object_options{node, config.store.chunk_size};
   object_options.observer = node.is_cloud() ? static_cast<ObjectObserver*>(&planner) : &router;
   ObjectService objects(**store, **data_files, blocking_pool, object_options);
@@ -165,6 +168,7 @@ int serve(const Config& config) {
     maintenance.stop();
     waiters.stop();  // long-polls answer now instead of holding the shutdown
     if (uplink) uplink->stop();
+    webhooks.stop();
     if (meta_manager) meta_manager->stop();
     (*server)->stop([&io] { io.stop(); });
   });

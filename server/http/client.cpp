@@ -132,7 +132,9 @@ asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& requ
       connection_.reset();
       return Status::unavailable(std::string(what) + " " + where + " failed: " + error.message());
     };
-    bhttp::request<bhttp::buffer_body> head{bhttp::string_to_verb(request.method), url_.base_path + request.target, 11};
+    std::string target = url_.base_path + request.target;
+    if (target.empty() || target[0] == '?') target.insert(0, "/");
+    bhttp::request<bhttp::buffer_body> head{bhttp::string_to_verb(request.method), target, 11};
     head.set(bhttp::field::host, url_.host + ":" + std::to_string(url_.port));
     head.set(bhttp::field::user_agent, options_.user_agent);
     for (const auto& [name, value] : request.headers) head.set(name, value);
