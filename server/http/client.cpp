@@ -64,7 +64,10 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
 }
 
 struct HttpClient::Connection {
-  explicit Connection(asio::any_io_executor executor) : stream(std::move(executor)) {}
+  explicit Connection(asio::any_io_executor executor) : stream(std::move(executor)) {
+    // Beast reads as much as the buffer's free capacity: a fresh buffer would read 512 bytes at a time.
+    buffer.reserve(kPieceBytes);
+  }
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
   bool used = false;  // carried a request before: a failure may just mean the server closed it

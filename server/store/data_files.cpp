@@ -1,7 +1,8 @@
 #include "server/store/data_files.hpp"
 
+#include "server/store/sha256.hpp"
+
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <algorithm>
@@ -26,36 +27,6 @@ constexpr size_t kHashBufferBytes = 1 << 20;
 Status errno_status(const std::string& what) {
   return Status::io_error(what + ": " + std::strerror(errno));
 }
-
-std::string to_hex(const unsigned char* bytes, size_t size) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(size * 2);
-  for (size_t i = 0; i < size; ++i) {
-    hex += kDigits[bytes[i] >> 4];
-    hex += kDigits[bytes[i] & 15];
-  }
-  return hex;
-}
-
-// SHA-256 computed incrementally through OpenSSL's EVP interface.
-class Sha256 {
- public:
-  Sha256() : context_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(context_, EVP_sha256(), nullptr); }
-  ~Sha256() { EVP_MD_CTX_free(context_); }
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
-  void update(const char* data, size_t size) { EVP_DigestUpdate(context_, data, size); }
-  std::string hex() {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    EVP_DigestFinal_ex(context_, digest, &length);
-    return to_hex(digest, length);
-  }
-
- private:
-  EVP_MD_CTX* context_;
-};
 
 // A generated name: a hash of the key (so files of one object sort together) and a random token.
 std::string generate_name(const ResourceKey& key) {
@@ -279,12 +250,23 @@ Status DataFiles::sync_part(const std::string& part_file) const {
   return status;
 }
 
-Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_file, const ResourceKey& key) const {
+Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_file, const ResourceKey& key,
+                                                        std::optional<std::string> known_sha256) const {
   if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
-  auto hashed = hash_file(fd);
+  Result<std::pair<uint64_t, std::string>> hashed = Status::internal("unset");
+  if (known_sha256) {
+    struct stat info {};
+    if (::fstat(fd, &info) == 0) {
+      hashed = std::make_pair(static_cast<uint64_t>(info.st_size), *known_sha256);
+    } else {
+      hashed = errno_status("cannot stat " + path.string());
+    }
+  } else {
+    hashed = hash_file(fd);
+  }
   const Status synced = ::fsync(fd) == 0 ? Status::ok() : errno_status("fsync failed");
   ::close(fd);
   if (!hashed) return hashed.status();

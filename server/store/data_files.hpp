@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,8 +59,10 @@ class DataFiles {
   // Without sync, call sync_part before recording the bytes as received.
   Status write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes, bool sync = true) const;
   Status sync_part(const std::string& part_file) const;
-  // Hashes the complete part file, fsyncs and renames it into objects/.
-  Result<DataFileWriter::Finished> finish_part(const std::string& part_file, const ResourceKey& key) const;
+  // Hashes the complete part file (unless the caller hashed the bytes as it wrote them), fsyncs and
+  // renames it into objects/.
+  Result<DataFileWriter::Finished> finish_part(const std::string& part_file, const ResourceKey& key,
+                                               std::optional<std::string> known_sha256 = std::nullopt) const;
   Status remove_part(const std::string& part_file) const;
 
   // Removes files in objects/ and uploads/ whose names are not in `referenced` (orphans of a crash
