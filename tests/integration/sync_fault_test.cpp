@@ -130,4 +130,25 @@ BOOST_AUTO_TEST_CASE(a_link_cut_in_the_middle_of_a_chunk_is_survived) {
   BOOST_TEST(sha256_hex(reader.get(edge_objects("model/cut/data")).body) == sha256_hex(data));
   // Only the broken chunk came twice.
   BOOST_TEST(proxy.bytes_to_client() < data.size() + 2 * kChunk);
+  BOOST_TEST(edge->log().find("fetching the data of myorg/model/cut failed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_edge_upload_cut_in_the_middle_resumes_from_the_last_acknowledged_chunk) {
+  TempDir dir;
+  auto cloud = start_cloud(dir.path());
+  TcpProxy proxy(cloud->port());
+  auto edge = start_edge(dir.path(), "car", "up", proxy.port(), kEdgeChunk);
+  BOOST_REQUIRE(wait_until([&] { return edge_connected(*edge); }));
+  const std::string data = pattern_bytes(20 * kMiB, 9);
+  proxy.reset_counters();
+  proxy.cut_after_bytes_to_server(2 * kChunk + kChunk / 2);  // in the middle of the third chunk
+  HttpClient local = edge_app(*edge);
+  BOOST_REQUIRE(local.put(edge_objects("stats/up"), object_body("stats", "up")).status == 204);
+  BOOST_REQUIRE(local.put(edge_objects("stats/up/data"), data).status == 204);
+  HttpClient app = cloud_app(*cloud);
+  BOOST_REQUIRE(wait_until([&] { return app.get(cloud_objects("stats/up/status")).body == "completelyReceived"; },
+                           std::chrono::seconds(60)));
+  BOOST_TEST(sha256_hex(app.get(cloud_objects("stats/up/data")).body) == sha256_hex(data));
+  BOOST_TEST(proxy.bytes_to_server() < data.size() + 2 * kChunk);  // acknowledged chunks were not sent again
+  BOOST_TEST(edge->log().find("connection to the cloud lost") != std::string::npos);  // the cut did happen
 }

@@ -28,7 +28,8 @@ struct TcpProxy::State : std::enable_shared_from_this<State> {
   std::atomic<uint16_t> target_port;
   std::atomic<uint64_t> to_client{0};
   std::atomic<uint64_t> to_server{0};
-  std::atomic<int64_t> cut_at{-1};  // a to_client total; -1 = none
+  std::atomic<int64_t> cut_at{-1};         // a to_client total; -1 = none
+  std::atomic<int64_t> cut_server_at{-1};  // a to_server total; -1 = none
   std::atomic<bool> refuse{false};
   std::atomic<uint64_t> rate{0};
   // io thread only:
@@ -82,10 +83,11 @@ struct TcpProxy::State : std::enable_shared_from_this<State> {
       size_t want = buffer.size();
       const uint64_t limit = rate.load();
       if (to_the_client && limit > 0) want = std::min<size_t>(want, std::max<uint64_t>(1, limit / 100));
-      if (to_the_client && cut_at.load() >= 0) {
-        const int64_t left = cut_at.load() - static_cast<int64_t>(to_client.load());
+      std::atomic<int64_t>& cut = to_the_client ? cut_at : cut_server_at;
+      if (cut.load() >= 0) {
+        const int64_t left = cut.load() - static_cast<int64_t>((to_the_client ? to_client : to_server).load());
         if (left <= 0) {
-          cut_at = -1;
+          cut = -1;
           close_all();
           co_return;
         }
@@ -139,6 +141,9 @@ void TcpProxy::reset_counters() {
 }
 void TcpProxy::cut_after_bytes_to_client(uint64_t n) {
   state_->cut_at = static_cast<int64_t>(state_->to_client.load() + n);
+}
+void TcpProxy::cut_after_bytes_to_server(uint64_t n) {
+  state_->cut_server_at = static_cast<int64_t>(state_->to_server.load() + n);
 }
 void TcpProxy::drop_all() {
   asio::post(state_->io, [state = state_] { state->close_all(); });

@@ -23,6 +23,8 @@ class TcpProxy {
 
   // Once n more bytes have gone server → client, every open link is cut (one-shot).
   void cut_after_bytes_to_client(uint64_t n);
+  // Once n more bytes have gone client → server, every open link is cut (one-shot).
+  void cut_after_bytes_to_server(uint64_t n);
   void drop_all();
   // While set, new connections are accepted and closed at once (the upstream looks unreachable).
   void set_refuse(bool refuse);
