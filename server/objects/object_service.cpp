@@ -562,6 +562,12 @@ asio::awaitable<Status> ObjectService::remove_objects(std::vector<ResourceKey> k
 asio::awaitable<Result<ReceiveOutcome>> ObjectService::receive_metadata(ObjectMetadata metadata) {
   const ResourceKey key{metadata.destination_org_id, metadata.object_type, metadata.object_id};
   const int64_t now_ms = to_millis(options_.now());
+  // A version already held (a resend, a repeated poll item) is answered from a read, without a write.
+  if (auto held = store_.get_object(key); held && !held->originated_here && !held->metadata.deleted) {
+    if (held->metadata.instance_id > metadata.instance_id) co_return ReceiveOutcome::kStale;
+    if (held->metadata.instance_id == metadata.instance_id && held->status != ObjectStatus::kPartiallyReceived)
+      co_return ReceiveOutcome::kUnchanged;
+  }
   ReceiveOutcome outcome = ReceiveOutcome::kNeedsData;
   Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
     auto existing = transaction.get_object(key);
