@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The README's run command: builds edgesync if needed, starts a cloud and an edge node on 127.0.0.1
-# with SQLite stores, publishes a sample object to the cloud (metadata, then data), reads it back,
-# publishes an edge-local object on the edge, and keeps both running until Ctrl-C.
+# The README's run command: builds edgesync if needed, starts a cloud and two edge nodes on 127.0.0.1
+# with SQLite stores, publishes a sample object at the cloud and shows it arriving at both edges with
+# its per-destination status, consumes it on one edge, sends an edge object up, and keeps the nodes
+# running until Ctrl-C.
 #   --once   run the scenario, stop both nodes, exit 0 on success
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -32,32 +33,57 @@ start_node() {  # name, args… ; prints the port
 }
 
 cloud_port=$(start_node cloud --config "$root/deploy/conf/cloud.yaml")
-edge_port=$(start_node edge --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port")
+edge1_port=$(start_node edge1 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" \
+  --dest-id edge1)
+edge2_port=$(start_node edge2 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" \
+  --dest-id edge2)
 cloud="http://127.0.0.1:$cloud_port/api/v1"
-edge="http://127.0.0.1:$edge_port/api/v1"
-echo "cloud on $cloud, edge on $edge (data in $work)"
+edge1="http://127.0.0.1:$edge1_port/api/v1"
+edge2="http://127.0.0.1:$edge2_port/api/v1"
+echo "cloud on $cloud; edges edge-type/edge1 on $edge1 and edge-type/edge2 on $edge2 (data in $work)"
 
 step() { echo; echo "== $*"; }
-step "publish metadata of myorg/config/sample (for every edge of type edge-type)"
+fail() { echo "demo: FAILED: $*" >&2; exit 1; }
+# Polls a command until its output contains the text (20 s at most).
+await() {  # text, command…
+  local text=$1; shift
+  for _ in $(seq 1 400); do
+    if "$@" 2>/dev/null | grep -qF -- "$text"; then return 0; fi
+    sleep 0.05
+  done
+  return 1
+}
+
+step "publish myorg/config/sample at the cloud, for every edge of type edge-type"
 curl -fsS -u admin@myorg: -X PUT "$cloud/objects/myorg/config/sample" \
   -d '{"meta":{"objectID":"sample","objectType":"config","destinationType":"edge-type","version":"1.0.0"}}'
-step "upload its data"
 printf 'threshold: 0.8\nmodel: v3\n' | curl -fsS -u admin@myorg: -X PUT --data-binary @- "$cloud/objects/myorg/config/sample/data"
-step "status at the cloud"
-status=$(curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/status"); echo "$status"
-step "data read back from the cloud"
-data=$(curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/data"); echo "$data"
-step "an edge application publishes an object on the edge"
-curl -fsS -u myorg/app: -X PUT "$edge/objects/stats/today" -d '{"meta":{"objectID":"today","objectType":"stats","noData":true}}'
-curl -fsS -u myorg/app: "$edge/objects/stats/today/status"; echo
-step "edge health"
-curl -fsS -u myorg/app: "$edge/health"; echo
+expected=$(printf 'threshold: 0.8\nmodel: v3')
+for edge in "$edge1" "$edge2"; do
+  step "arrived at $edge"
+  await '"objectID": "sample"' curl -fsS -u myorg/app: "$edge/objects/config" || fail "the object did not reach $edge"
+  data=$(curl -fsS -u myorg/app: "$edge/objects/config/sample/data"); echo "$data"
+  [ "$data" = "$expected" ] || fail "wrong data at $edge"
+done
+step "per-destination status at the cloud"
+await '"status": "delivered"' curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/destinations"
+curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/destinations"; echo
+step "an application on edge1 consumes it; the cloud sees it"
+curl -fsS -u myorg/app: -X PUT "$edge1/objects/config/sample/consumed"
+await '"status": "consumed"' curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/destinations" ||
+  fail "the cloud did not see the consumption"
+curl -fsS -u admin@myorg: "$cloud/objects/myorg/config/sample/destinations"; echo
+step "an application on edge2 publishes an object; it goes up to the cloud"
+curl -fsS -u myorg/app: -X PUT "$edge2/objects/stats/today" -d '{"meta":{"objectID":"today","objectType":"stats"}}'
+echo "42 events" | curl -fsS -u myorg/app: -X PUT --data-binary @- "$edge2/objects/stats/today/data"
+await completelyReceived curl -fsS -u admin@myorg: "$cloud/objects/myorg/stats/today/status" ||
+  fail "the edge object did not reach the cloud"
+curl -fsS -u admin@myorg: "$cloud/objects/myorg/stats/today"; echo
+step "edge health (with the state of its link to the cloud)"
+curl -fsS -u myorg/app: "$edge1/health"; echo
 
-if [ "$status" != "ready" ] || [ "$data" != "$(printf 'threshold: 0.8\nmodel: v3')" ]; then
-  echo "demo: FAILED" >&2; exit 1
-fi
 echo
-echo "demo: OK (cloud → edge delivery arrives with the sync issue; see README)"
+echo "demo: OK"
 if [ "$once" = true ]; then exit 0; fi
-echo "both nodes keep running; Ctrl-C stops them"
+echo "all three nodes keep running; Ctrl-C stops them"
 wait
