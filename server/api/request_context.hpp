@@ -43,6 +43,8 @@ struct ObjectPath {
 
 boost::asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path);
 http::Response handle_health(RequestContext& context);
+// POST|PUT /api/v1/resend (an edge asks its cloud for everything again).
+http::Response handle_resend(RequestContext& context);
 // /spi/v1/… (segments of the whole path).
 boost::asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::vector<std::string>& segments);
 // /api/v1/destinations/… and /api/v1/objects/{org}/{type}/{id}/destinations.

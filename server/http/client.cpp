@@ -1,6 +1,7 @@
 #include "server/http/client.hpp"
 
 #include <strings.h>
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -8,6 +9,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <charconv>
+#include <tuple>
 
 namespace edgesync::http {
 
@@ -21,6 +23,12 @@ namespace {
 constexpr size_t kPieceBytes = 256 * 1024;
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 
+// "host:port", with an IPv6 address in brackets: for the Host header and for messages.
+std::string authority_of(const Url& url) {
+  const bool v6 = url.host.find(':') != std::string::npos;
+  return (v6 ? "[" + url.host + "]" : url.host) + ":" + std::to_string(url.port);
+}
+
 bool idempotent(std::string_view method) {
   return method == "GET" || method == "PUT" || method == "DELETE" || method == "HEAD";
 }
@@ -28,31 +36,44 @@ bool idempotent(std::string_view method) {
 }  // namespace
 
 Result<Url> parse_url(std::string_view text) {
+  const std::string quoted = "URL '" + std::string(text) + "'";
   Url url;
   const size_t scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return Status::invalid("URL (" + std::string(text) + ") has no scheme");
+  if (scheme_end == std::string_view::npos) return Status::invalid(quoted + " has no scheme (expected http://)");
   url.scheme = std::string(text.substr(0, scheme_end));
-  if (url.scheme == "https") return Status::invalid("https URLs are not supported yet (" + std::string(text) + ")");
-  if (url.scheme != "http") return Status::invalid("URL (" + std::string(text) + ") must start with http://");
+  if (url.scheme == "https") return Status::invalid(quoted + ": https is not supported yet, only http");
+  if (url.scheme != "http")
+    return Status::invalid(quoted + ": scheme '" + url.scheme + "' is not supported, only http");
   std::string_view rest = text.substr(scheme_end + 3);
-  const size_t path_start = rest.find('/');
+  // A fragment never goes on the wire. A query stays in base_path: webhook URLs are whole targets.
+  rest = rest.substr(0, rest.find('#'));
+  const size_t path_start = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_start);
   if (path_start != std::string_view::npos) {
     url.base_path = std::string(rest.substr(path_start));
-    while (!url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
+    if (url.base_path[0] == '?') url.base_path.insert(0, "/");
+    const bool has_query = url.base_path.find('?') != std::string::npos;
+    while (!has_query && !url.base_path.empty() && url.base_path.back() == '/') url.base_path.pop_back();
   }
+  if (authority.find('@') != std::string_view::npos) return Status::invalid(quoted + " has user information");
+  // The port follows the last colon, unless that colon is inside an IPv6 literal ("[::1]").
+  std::string_view host = authority;
+  std::string_view port;
   const size_t colon = authority.rfind(':');
-  if (colon != std::string_view::npos && authority.find(']') == std::string_view::npos) {
-    std::string_view port = authority.substr(colon + 1);
+  const size_t bracket = authority.rfind(']');
+  if (colon != std::string_view::npos && (bracket == std::string_view::npos || colon > bracket)) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
     unsigned value = 0;
     auto [end, error] = std::from_chars(port.data(), port.data() + port.size(), value);
-    if (error != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
-      return Status::invalid("URL (" + std::string(text) + ") has a bad port");
+    if (port.empty() || error != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535)
+      return Status::invalid(quoted + " has a bad port '" + std::string(port) + "' (expected 1-65535)");
     url.port = static_cast<uint16_t>(value);
-    authority = authority.substr(0, colon);
   }
-  if (authority.empty()) return Status::invalid("URL (" + std::string(text) + ") has no host");
-  url.host = std::string(authority);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.empty()) return Status::invalid(quoted + " has no host");
+  if (host.find_first_of("[] ") != std::string_view::npos) return Status::invalid(quoted + " has a malformed host");
+  url.host = std::string(host);
   return url;
 }
 
@@ -87,19 +108,21 @@ void HttpClient::close() {
   connection_->stream.socket().close(ignored);
 }
 
-asio::awaitable<Status> HttpClient::ensure_connected() {
+asio::awaitable<Status> HttpClient::ensure_connected(std::chrono::steady_clock::time_point connect_deadline) {
   if (connection_ && connection_->stream.socket().is_open()) co_return Status::ok();
   connection_ = std::make_unique<Connection>(executor_);
-  const std::string where = url_.host + ":" + std::to_string(url_.port);
+  const std::string where = authority_of(url_);
+  // The resolver has no deadline of its own; hosts are addresses or local names in practice.
   tcp::resolver resolver(executor_);
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(url_.host, std::to_string(url_.port), kUseTuple);
   if (aborted_) co_return Status::unavailable("the request to " + where + " was cancelled");
   if (resolve_error) co_return Status::unavailable("cannot resolve " + where + ": " + resolve_error.message());
-  connection_->stream.expires_after(options_.connect_timeout);
+  connection_->stream.expires_at(connect_deadline);
   auto [connect_error, endpoint] = co_await connection_->stream.async_connect(endpoints, kUseTuple);
   if (connect_error || aborted_) {
     connection_.reset();
     if (aborted_) co_return Status::unavailable("the request to " + where + " was cancelled");
+    if (connect_error == beast::error::timeout) co_return Status::unavailable("connecting to " + where + " timed out");
     co_return Status::unavailable("cannot connect to " + where + ": " + connect_error.message());
   }
   connection_->stream.socket().set_option(tcp::no_delay(true));
@@ -120,48 +143,73 @@ asio::awaitable<Result<ClientResponse>> HttpClient::upload(ClientRequest request
 
 asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& request, const BodySink* sink,
                                                              std::optional<std::pair<uint64_t, BodySource*>> upload) {
-  const std::string where = url_.host + ":" + std::to_string(url_.port);
+  const std::string where = authority_of(url_);
   aborted_ = false;
+  // A buffered exchange has one deadline for everything (a retry included); a streamed one restarts
+  // the clock at every read and write, so only a stall fails it.
+  const bool streamed = sink != nullptr || upload.has_value();
+  const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
+  auto arm = [&](beast::tcp_stream& stream) {
+    if (streamed) {
+      stream.expires_after(options_.request_timeout);
+    } else {
+      stream.expires_at(deadline);
+    }
+  };
+  auto fail = [&](const char* what, const beast::error_code& error) -> Status {
+    connection_.reset();
+    if (error == beast::error::timeout) {
+      return Status::unavailable(std::string(what) + " " + where + " timed out (" +
+                                 std::to_string(options_.request_timeout.count()) + " ms)");
+    }
+    return Status::unavailable(std::string(what) + " " + where + " failed: " + error.message());
+  };
+  auto cancelled = [&]() -> Status {
+    connection_.reset();
+    return Status::unavailable("the request to " + where + " was cancelled");
+  };
+
   for (int attempt = 0;; ++attempt) {
-    if (Status connected = co_await ensure_connected(); !connected) co_return connected;
+    auto connect_deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+    if (!streamed) connect_deadline = std::min(connect_deadline, deadline);
+    if (Status connected = co_await ensure_connected(connect_deadline); !connected) co_return connected;
     Connection& connection = *connection_;
-    const bool reused = connection.used;
+    // A kept-alive connection the server has closed in the meantime fails before any answer: worth
+    // one more try on a fresh connection, when repeating the request is harmless.
+    const bool may_retry = connection.used && attempt == 0 && idempotent(request.method);
     connection.used = true;
-    bool response_started = false;
     bool source_touched = false;
 
     // Sends the head (and a buffered body) or the head then the streamed body.
-    auto fail = [&](const char* what, const beast::error_code& error) -> Status {
-      connection_.reset();
-      return Status::unavailable(std::string(what) + " " + where + " failed: " + error.message());
-    };
     std::string target = url_.base_path + request.target;
     if (target.empty() || target[0] == '?') target.insert(0, "/");
     bhttp::request<bhttp::buffer_body> head{bhttp::string_to_verb(request.method), target, 11};
-    head.set(bhttp::field::host, url_.host + ":" + std::to_string(url_.port));
+    head.set(bhttp::field::host, where);
     head.set(bhttp::field::user_agent, options_.user_agent);
     for (const auto& [name, value] : request.headers) head.set(name, value);
+    if (request.close_after) head.set(bhttp::field::connection, "close");
     const uint64_t length = upload ? upload->first : request.body.size();
-    head.content_length(length);
+    // Servers may insist on a length for the methods that carry a body, even an empty one.
+    if (length > 0 || request.method == "POST" || request.method == "PUT" || request.method == "PATCH")
+      head.content_length(length);
     head.body().data = nullptr;
     head.body().more = length > 0;
     bhttp::request_serializer<bhttp::buffer_body> serializer{head};
-    connection.stream.expires_after(options_.request_timeout);
-    auto [head_error, head_sent] = co_await bhttp::async_write_header(connection.stream, serializer, kUseTuple);
-    Status sent = Status::ok();
-    if (head_error) sent = fail("writing to", head_error);
-    if (sent && length > 0 && !upload) {
+    beast::error_code write_error;
+    arm(connection.stream);
+    std::tie(write_error, std::ignore) = co_await bhttp::async_write_header(connection.stream, serializer, kUseTuple);
+    if (!write_error && length > 0 && !upload) {
       head.body().data = request.body.data();
       head.body().size = request.body.size();
       head.body().more = false;
-      connection.stream.expires_after(options_.request_timeout);
-      auto [error, written] = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
-      if (error && error != bhttp::error::need_buffer) sent = fail("writing to", error);
+      arm(connection.stream);
+      std::tie(write_error, std::ignore) = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
+      if (write_error == bhttp::error::need_buffer) write_error = {};
     }
-    if (sent && upload) {
+    if (!write_error && upload) {
       std::vector<char> piece(kPieceBytes);
       uint64_t left = length;
-      while (sent && left > 0) {
+      while (!write_error && left > 0) {
         source_touched = true;
         auto produced = (*upload->second)(std::span<char>(piece.data(), std::min<uint64_t>(piece.size(), left)));
         if (!produced) {
@@ -170,41 +218,37 @@ asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& requ
         }
         if (*produced == 0) {
           connection_.reset();
-          co_return Status::io_error("the request body ended early");
+          co_return Status::io_error("the request body for " + where + " ended early");
         }
         left -= *produced;
         head.body().data = piece.data();
         head.body().size = *produced;
         head.body().more = left > 0;
-        connection.stream.expires_after(options_.request_timeout);
-        auto [error, written] = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
-        if (error && error != bhttp::error::need_buffer) sent = fail("writing to", error);
+        arm(connection.stream);
+        std::tie(write_error, std::ignore) = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
+        if (write_error == bhttp::error::need_buffer) write_error = {};
       }
     }
-    if (aborted_) {
-      connection_.reset();
-      co_return Status::unavailable("the request to " + where + " was cancelled");
-    }
-    if (!sent) {
-      if (reused && attempt == 0 && !source_touched && idempotent(request.method)) continue;  // stale keep-alive
-      co_return sent;
+    if (aborted_) co_return cancelled();
+    if (write_error) {
+      Status failed = fail("writing to", write_error);
+      if (may_retry && !source_touched && write_error != beast::error::timeout) continue;
+      co_return failed;
     }
 
     // The response: head first, then the body buffered or streamed.
     bhttp::response_parser<bhttp::buffer_body> parser;
     parser.body_limit(boost::none);
-    connection.stream.expires_after(options_.request_timeout);
+    if (request.method == "HEAD") parser.skip(true);  // a HEAD answer announces a body it does not carry
+    arm(connection.stream);
     auto [read_error, head_read] =
         co_await bhttp::async_read_header(connection.stream, connection.buffer, parser, kUseTuple);
-    if (aborted_) {
-      connection_.reset();
-      co_return Status::unavailable("the request to " + where + " was cancelled");
-    }
+    if (aborted_) co_return cancelled();
     if (read_error) {
-      const bool retry = reused && attempt == 0 && !source_touched && idempotent(request.method) &&
-                         (read_error == bhttp::error::end_of_stream || read_error == asio::error::connection_reset);
+      const bool stale = read_error == bhttp::error::end_of_stream || read_error == asio::error::eof ||
+                         read_error == asio::error::connection_reset;
       Status failed = fail("reading from", read_error);
-      if (retry) continue;
+      if (may_retry && !source_touched && stale) continue;
       co_return failed;
     }
     ClientResponse response;
@@ -214,11 +258,11 @@ asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& requ
     std::vector<char> piece(kPieceBytes);
     uint64_t buffered = 0;
     while (!parser.is_done()) {
-      response_started = true;
       parser.get().body().data = piece.data();
       parser.get().body().size = piece.size();
-      connection.stream.expires_after(options_.request_timeout);
+      arm(connection.stream);
       auto [error, read] = co_await bhttp::async_read_some(connection.stream, connection.buffer, parser, kUseTuple);
+      if (aborted_) co_return cancelled();
       if (error && error != bhttp::error::need_buffer) co_return fail("reading from", error);
       const size_t got = piece.size() - parser.get().body().size;
       if (got == 0) continue;
@@ -231,13 +275,13 @@ asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& requ
         buffered += got;
         if (buffered > options_.max_body_bytes) {
           connection_.reset();
-          co_return Status(StatusCode::kPayloadTooLarge, "the response of " + where + " is too large");
+          co_return Status(StatusCode::kPayloadTooLarge, "the response of " + where + " is larger than " +
+                                                             std::to_string(options_.max_body_bytes) + " bytes");
         }
         response.body.append(piece.data(), got);
       }
     }
-    (void)response_started;
-    if (!parser.get().keep_alive()) connection_.reset();
+    if (!parser.get().keep_alive() || request.close_after) connection_.reset();
     co_return response;
   }
 }

@@ -1,10 +1,14 @@
 // HttpClient: the outbound HTTP/1.1 client of a node (an edge's uplink to its cloud, webhook calls).
 //
 // One keep-alive connection to one host:port, opened on demand and opened again after the server
-// closed it. Bodies stream both ways in bounded pieces (a 1 GiB object never sits in memory). Timeouts
-// bound inactivity, not whole transfers: a request fails when no byte moves for request_timeout.
-// Used by one coroutine at a time; close() may be called from that coroutine's executor while a request
-// is in flight (it fails with kUnavailable).
+// closed it. Bodies stream both ways in bounded pieces (a 1 GiB object never sits in memory).
+// request() is bounded as a whole (connect, write and read within request_timeout); download() and
+// upload() are bounded by inactivity instead (no byte moved for request_timeout), so a long transfer
+// is not cut off while it progresses. Transport failures and timeouts are kUnavailable and name the
+// host:port; after any failure the connection is dropped and the next request opens a new one.
+// Not thread-safe: used by one coroutine at a time (the executor may be multi-threaded; there is no
+// internal strand). close() may be called from that coroutine's executor while a request is in flight
+// (it fails with kUnavailable).
 #pragma once
 
 #include <boost/asio/any_io_executor.hpp>
@@ -29,10 +33,13 @@ struct Url {
   std::string scheme;  // "http"
   std::string host;
   uint16_t port = 80;
-  std::string base_path;  // "" or "/prefix" (no trailing slash): prefixed to every request target
+  // "" or "/prefix" (no trailing slash): prefixed to every request target. A URL's query stays here
+  // ("/hook?token=x"), for URLs used as one whole target (webhooks).
+  std::string base_path;
 };
 
-// "http://host[:port][/path]"; https is refused for now (TLS arrives with the security issue).
+// "http://host[:port][/path][?query]" ("[v6]" hosts too); https is refused for now (TLS arrives with the
+// security issue). Errors are kInvalidArgument and quote the URL.
 Result<Url> parse_url(std::string_view text);
 
 struct ClientOptions {
@@ -47,6 +54,7 @@ struct ClientRequest {
   std::string target;  // path and query
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  bool close_after = false;  // sends Connection: close; the connection is dropped after the answer
 };
 
 struct ClientResponse {
@@ -80,7 +88,7 @@ class HttpClient {
   struct Connection;
   boost::asio::awaitable<Result<ClientResponse>> exchange(ClientRequest& request, const BodySink* sink,
                                                           std::optional<std::pair<uint64_t, BodySource*>> upload);
-  boost::asio::awaitable<Status> ensure_connected();
+  boost::asio::awaitable<Status> ensure_connected(std::chrono::steady_clock::time_point connect_deadline);
 
   boost::asio::any_io_executor executor_;
   Url url_;

@@ -17,6 +17,9 @@ class CloudLink {
   virtual ~CloudLink() = default;
   // A notification was queued for the cloud (the outbox, in the store): send it when connected.
   virtual void outbox_changed() = 0;
+  // An application asked for everything meant for this node again (POST /api/v1/resend): ask the cloud,
+  // until it acknowledges.
+  virtual void request_resend() = 0;
   // A copy's metadata is stored and its data must be fetched.
   virtual void fetch_data(const ResourceKey& key) = 0;
   // Remote query: the metadata of an object the cloud holds for this node. kNotFound when it has none,

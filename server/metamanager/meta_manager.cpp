@@ -172,6 +172,10 @@ asio::awaitable<Status> MetaManager::cloud_item(const ResourceKey& key, const st
   co_return co_await call_for_status(Message::make(module::kCloud, op::kResponse, resource_of(key), content));
 }
 
+void MetaManager::request_resend() {
+  if (CloudLink* link = link_.load()) link->request_resend();
+}
+
 void MetaManager::node_connection(bool connected) {
   dispatcher_.post(
       Message::make(module::kCloud, op::kNodeConnection, "", connected ? kCloudConnected : kCloudDisconnected));

@@ -81,6 +81,8 @@ class MetaManager {
   // The cloud's poll said "consumed" or "deleted" about this node's own object.
   boost::asio::awaitable<Status> cloud_item(const ResourceKey& key, const std::string& item_type, int64_t instance_id);
   void node_connection(bool connected);
+  // POST /api/v1/resend on the edge.
+  void request_resend();
   // Runs one metasync now (the timer calls it; tests too).
   boost::asio::awaitable<Status> metasync();
 

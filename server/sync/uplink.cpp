@@ -26,6 +26,8 @@ namespace asio = boost::asio;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 bool is_success(int status) {
   return status >= 200 && status < 300;
 }
@@ -81,6 +83,8 @@ struct Uplink::State : std::enable_shared_from_this<State> {
   bool in_poll = false;
   bool poll_interrupted = false;
   bool cloud_long_polls = true;  // until a cloud answers a wait at once
+  bool resend_pending = false;   // an application asked for a resend the cloud has not acknowledged
+  Clock::time_point last_ping = Clock::now();
   std::deque<ResourceKey> fetch_queue;
   std::set<ResourceKey> fetch_set;
 
@@ -173,9 +177,27 @@ struct Uplink::State : std::enable_shared_from_this<State> {
   // Outbox, poll, process — until the connection fails or the cloud forgot the node.
   asio::awaitable<Status> serve_session() {
     auto poll_interval = options.poll_interval / 10;
+    last_ping = Clock::now();  // registering told the cloud we are here
     while (!stopped) {
       wake_pending = false;
+      if (Clock::now() - last_ping >= options.ping_interval) {
+        const NodeAddress& node = options.node;
+        auto answer = co_await session_client->request(
+            spi("PUT", "/spi/v1/ping/" + node.org + "/" + node.dest_type + "/" + node.dest_id));
+        if (!answer) co_return answer.status();
+        if (answer->status == 404) co_return Status::unavailable("the cloud forgot this node (ping answered 404)");
+        last_ping = Clock::now();
+      }
       if (Status flushed = co_await flush_outbox(); !flushed) co_return flushed;
+      if (resend_pending) {
+        auto answer = co_await session_client->request(spi("PUT", "/spi/v1/objects/" + options.node.org + "/resend"));
+        if (!answer) co_return answer.status();
+        if (answer->status == 424) co_return Status::unavailable("the cloud does not know this node");
+        if (is_success(answer->status)) {
+          resend_pending = false;
+          spdlog::info("uplink: the cloud acknowledged the resend request");
+        }
+      }
       if (wake_pending) continue;
       http::ClientRequest poll = spi("GET", "/spi/v1/objects/?wait=" + std::to_string(options.long_poll_wait.count()));
       in_poll = true;
@@ -592,6 +614,18 @@ void Uplink::stop() {
 
 void Uplink::outbox_changed() {
   asio::post(state_->strand, [state = state_] {
+    state->wake_pending = true;
+    state->wake_timer.cancel();
+    if (state->in_poll && state->session_client) {
+      state->poll_interrupted = true;
+      state->session_client->close();
+    }
+  });
+}
+
+void Uplink::request_resend() {
+  asio::post(state_->strand, [state = state_] {
+    state->resend_pending = true;
     state->wake_pending = true;
     state->wake_timer.cancel();
     if (state->in_poll && state->session_client) {

@@ -39,6 +39,7 @@ struct UplinkOptions {
   std::chrono::milliseconds min_backoff{100};        // reconnect backoff, doubled per failure …
   std::chrono::milliseconds max_backoff{30000};      // … up to this, with full jitter
   std::chrono::milliseconds request_timeout{30000};  // a request that makes no progress this long fails
+  std::chrono::seconds ping_interval{3600};          // MMS's ESSPingInterval (1 hour)
   // Fault injection for tests only: outbox notifications of these kinds are treated as acknowledged
   // without being sent (a lost acknowledgement, for metasync to repair).
   std::set<std::string> drop_notifications;
@@ -58,6 +59,7 @@ class Uplink final : public meta::CloudLink {
 
   // meta::CloudLink
   void outbox_changed() override;
+  void request_resend() override;
   void fetch_data(const ResourceKey& key) override;
   boost::asio::awaitable<Result<ObjectMetadata>> remote_query(const ResourceKey& key) override;
   boost::asio::awaitable<Result<std::vector<ResourceKey>>> send_status_snapshot(

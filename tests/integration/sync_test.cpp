@@ -241,3 +241,33 @@ BOOST_AUTO_TEST_CASE(an_edge_that_was_down_gets_everything_published_meanwhile) 
     }));
   }
 }
+
+BOOST_AUTO_TEST_CASE(resend_is_asked_of_the_cloud_from_an_edge_and_refused_on_a_cloud) {
+  auto& t = topology();
+  HttpClient edge = edge_app(*t.e1);
+  BOOST_TEST(edge.request("POST", "/api/v1/resend").status == 204);
+  BOOST_TEST(edge.request("GET", "/api/v1/resend").status == 405);
+  BOOST_TEST(
+      wait_until([&] { return t.e1->log().find("the cloud acknowledged the resend request") != std::string::npos; }));
+  HttpClient org_admin(t.cloud->port(), "admin@" + kOrg);
+  auto refused = org_admin.request("POST", "/api/v1/resend");
+  BOOST_TEST(refused.status == 400);
+  BOOST_TEST(refused.body.find("CSS can't request to resend objects") != std::string::npos);
+  BOOST_TEST(cloud_app(*t.cloud).request("POST", "/api/v1/resend").status == 403);  // "org/user": as MMS
+  // Everything still arrives afterwards.
+  const std::string data = "after resend";
+  publish("model", "after-resend", {{"destinationType", "car"}, {"destinationID", "e1"}}, &data);
+  BOOST_TEST(wait_until([&] { return listed_at(*t.e1, "model", "after-resend"); }));
+}
+
+BOOST_AUTO_TEST_CASE(an_edge_polls_at_intervals_when_the_cloud_does_not_hold_polls) {
+  auto& t = topology();
+  TempDir dir;
+  // wait=0: the cloud answers at once, as an MMS cloud does, and the edge falls back to interval polling.
+  auto edge =
+      start_edge(dir.path(), "car", "interval", t.cloud->port(), "  long_poll_seconds: 0\n  poll_interval_ms: 200\n");
+  BOOST_REQUIRE(wait_until([&] { return edge_connected(*edge); }));
+  const std::string data = "polled";
+  publish("model", "polled", {{"destinationType", "car"}, {"destinationID", "interval"}}, &data);
+  BOOST_TEST(wait_until([&] { return listed_at(*edge, "model", "polled"); }));
+}

@@ -22,7 +22,7 @@ namespace {
 constexpr auto kUseTuple = asio::as_tuple(asio::use_awaitable);
 }
 
-struct TcpProxy::State : std::enable_shared_from_this<State> {
+struct TcpProxy::State {
   asio::io_context io;
   tcp::acceptor acceptor{io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)};
   std::atomic<uint16_t> target_port;
@@ -35,6 +35,7 @@ struct TcpProxy::State : std::enable_shared_from_this<State> {
   // io thread only:
   std::set<std::shared_ptr<tcp::socket>> sockets;
   std::thread thread;
+  const uint16_t port = acceptor.local_endpoint().port();  // read by any thread
 
   explicit State(uint16_t target) : target_port(target) {}
 
@@ -47,8 +48,9 @@ struct TcpProxy::State : std::enable_shared_from_this<State> {
     sockets.clear();
   }
 
+  // The coroutines hold no reference to the state: the destructor joins the io thread, and frames still
+  // pending then are destroyed with the io_context (a reference would keep the state alive forever).
   asio::awaitable<void> accept_loop() {
-    auto self = shared_from_this();
     while (true) {
       auto [error, accepted] = co_await acceptor.async_accept(kUseTuple);
       if (error) co_return;
@@ -127,7 +129,7 @@ TcpProxy::~TcpProxy() {
 }
 
 uint16_t TcpProxy::port() const {
-  return state_->acceptor.local_endpoint().port();
+  return state_->port;
 }
 uint64_t TcpProxy::bytes_to_client() const {
   return state_->to_client.load();

@@ -36,6 +36,7 @@ const NodeAddress kCloud{"myorg", "Cloud", "Cloud"};
 class FakeLink final : public CloudLink {
  public:
   void outbox_changed() override { ++outbox_pokes; }
+  void request_resend() override { ++resends; }
   void fetch_data(const ResourceKey& key) override { fetches.push_back(key); }
   asio::awaitable<Result<ObjectMetadata>> remote_query(const ResourceKey& key) override {
     queried.push_back(key);
@@ -46,6 +47,7 @@ class FakeLink final : public CloudLink {
     co_return gone;
   }
   int outbox_pokes = 0;
+  int resends = 0;
   std::vector<ResourceKey> fetches;
   std::vector<ResourceKey> queried;
   Result<ObjectMetadata> remote_answer = Status::not_found();
