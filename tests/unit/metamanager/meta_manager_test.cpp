@@ -11,7 +11,7 @@
 
 #include "common/metadata_codec.hpp"
 #include "server/metamanager/meta_manager.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/unit/objects/node_storage.hpp"
 
 using namespace edgesync;
 using namespace edgesync::meta;
@@ -69,11 +69,7 @@ class FakeApps final : public AppNotifier {
   std::vector<std::string> told;
 };
 
-struct Fixture {
-  fs::path dir = fs::temp_directory_path() / ("meta-manager-" + std::to_string(std::random_device{}()));
-  std::unique_ptr<Store> store;
-  std::unique_ptr<DataFiles> data_files;
-  asio::thread_pool blocking{1};
+struct Fixture : edgesync::test::NodeStorage {
   asio::io_context io;
   EdgeRouter router{"myorg"};
   std::unique_ptr<ObjectService> objects;
@@ -81,14 +77,7 @@ struct Fixture {
   FakeLink link;
   FakeApps apps;
 
-  Fixture() {
-    fs::create_directories(dir);
-    auto opened = open_sqlite_store(SqliteStoreOptions{(dir / "edge.db").string()});
-    BOOST_REQUIRE(opened.is_ok());
-    store = std::move(*opened);
-    auto files = DataFiles::open(dir / "data");
-    BOOST_REQUIRE(files.is_ok());
-    data_files = std::move(*files);
+  Fixture() : NodeStorage("meta-manager") {
     ObjectService::Options options{NodeIdentity{NodeMode::kEdge, "myorg", "car", "e1"}, 5 * 1024 * 1024};
     options.observer = &router;
     objects = std::make_unique<ObjectService>(*store, *data_files, blocking, options);
@@ -96,25 +85,10 @@ struct Fixture {
     meta->set_cloud_link(&link);
     router.set_app_notifier(&apps);
   }
-  ~Fixture() {
-    blocking.join();
-    store->close();
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
 
   template <class T>
   T run(asio::awaitable<T> work) {
-    std::optional<T> result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-        [](std::exception_ptr failure) {
-          if (failure) std::rethrow_exception(failure);
-        });
-    io.restart();
-    io.run();
-    BOOST_REQUIRE(result.has_value());
-    return std::move(*result);
+    return edgesync::test::run_to_completion(io, std::move(work));
   }
 
   void connect(bool connected) {

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "server/objects/object_service.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/unit/objects/node_storage.hpp"
 
 using namespace edgesync;
 namespace asio = boost::asio;
@@ -21,44 +21,19 @@ namespace {
 
 const Identity kAdmin{Role::kAdmin, "myorg", "bob", "", ""};
 
-struct Fixture {
-  fs::path dir = fs::temp_directory_path() / ("object-service-" + std::to_string(std::random_device{}()));
-  std::unique_ptr<Store> store;
-  std::unique_ptr<DataFiles> data_files;
-  asio::thread_pool blocking{1};
+struct Fixture : edgesync::test::NodeStorage {
   SystemTime now = std::chrono::system_clock::from_time_t(1'800'000'000);
   std::unique_ptr<ObjectService> service;
 
-  explicit Fixture(NodeIdentity node = {}) {
-    fs::create_directories(dir);
-    auto opened = open_sqlite_store(SqliteStoreOptions{(dir / "test.db").string()});
-    BOOST_REQUIRE(opened.is_ok());
-    store = std::move(*opened);
-    auto files = DataFiles::open(dir / "data");
-    BOOST_REQUIRE(files.is_ok());
-    data_files = std::move(*files);
+  explicit Fixture(NodeIdentity node = {}) : NodeStorage("object-service") {
     ObjectService::Options options{node, 5 * 1024 * 1024, [this] { return now; }};
     service = std::make_unique<ObjectService>(*store, *data_files, blocking, options);
-  }
-  ~Fixture() {
-    blocking.join();
-    store->close();
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
   }
 
   template <class T>
   T run(asio::awaitable<T> work) {
     asio::io_context io;
-    std::optional<T> result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-        [](std::exception_ptr failure) {
-          if (failure) std::rethrow_exception(failure);
-        });
-    io.run();
-    BOOST_REQUIRE(result.has_value());
-    return std::move(*result);
+    return edgesync::test::run_to_completion(io, std::move(work));
   }
 
   Status put(const std::string& id, ObjectMetadata meta, std::optional<std::string> data = std::nullopt) {

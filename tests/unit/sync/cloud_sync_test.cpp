@@ -9,8 +9,8 @@
 #include <random>
 
 #include "common/metadata_codec.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
 #include "server/sync/cloud_sync.hpp"
+#include "tests/unit/objects/node_storage.hpp"
 
 using namespace edgesync;
 namespace asio = boost::asio;
@@ -31,48 +31,23 @@ const Identity kAdmin{Role::kAdmin, "org", "admin", "", ""};
 const NodeAddress kCar1{"org", "car", "c1"};
 const NodeAddress kCar2{"org", "car", "c2"};
 
-struct Fixture {
-  fs::path dir = fs::temp_directory_path() / ("cloud-sync-" + std::to_string(std::random_device{}()));
-  std::unique_ptr<Store> store;
-  std::unique_ptr<DataFiles> data_files;
-  asio::thread_pool blocking{1};
+struct Fixture : edgesync::test::NodeStorage {
   NodeWaiters waiters;
   CloudPlanner planner{waiters, nullptr};
   std::unique_ptr<ObjectService> objects;
   std::unique_ptr<CloudSync> sync;
 
-  Fixture() {
-    fs::create_directories(dir);
-    auto opened = open_sqlite_store(SqliteStoreOptions{(dir / "cloud.db").string()});
-    BOOST_REQUIRE(opened.is_ok());
-    store = std::move(*opened);
-    auto files = DataFiles::open(dir / "data");
-    BOOST_REQUIRE(files.is_ok());
-    data_files = std::move(*files);
+  Fixture() : NodeStorage("cloud-sync") {
     ObjectService::Options options{NodeIdentity{}, 5 * 1024 * 1024};
     options.observer = &planner;
     objects = std::make_unique<ObjectService>(*store, *data_files, blocking, options);
     sync = std::make_unique<CloudSync>(*store, *objects, planner, waiters);
   }
-  ~Fixture() {
-    blocking.join();
-    store->close();
-    std::error_code ignored;
-    fs::remove_all(dir, ignored);
-  }
 
   template <class T>
   T run(asio::awaitable<T> work) {
     asio::io_context io;
-    std::optional<T> result;
-    asio::co_spawn(
-        io, [&]() -> asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-        [](std::exception_ptr failure) {
-          if (failure) std::rethrow_exception(failure);
-        });
-    io.run();
-    BOOST_REQUIRE(result.has_value());
-    return std::move(*result);
+    return edgesync::test::run_to_completion(io, std::move(work));
   }
 
   void register_node(const NodeAddress& node) { BOOST_REQUIRE(run(sync->register_node(node, true, true)).is_ok()); }
