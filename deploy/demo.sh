@@ -3,14 +3,20 @@
 # with SQLite stores, publishes a sample object at the cloud and shows it arriving at both edges with
 # its per-destination status, consumes it on one edge, sends an edge object up, and keeps the nodes
 # running until Ctrl-C.
-#   --once   run the scenario, stop both nodes, exit 0 on success
+#   --once   run the scenario, stop the nodes, exit 0 on success
+# EDGESYNC_BUILD_DIR=DIR uses the binaries already built there instead of building (the tests do).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 once=false
 [ "${1:-}" = "--once" ] && once=true
 
-bash "$root/scripts/build.sh"
-binary="$root/build/server/edgesync"
+if [ -n "${EDGESYNC_BUILD_DIR:-}" ]; then
+  build_dir=$EDGESYNC_BUILD_DIR
+else
+  bash "$root/scripts/build.sh"
+  build_dir=${BUILD_DIR:-"$root/build"}
+fi
+binary="$build_dir/server/edgesync"
 work=$(mktemp -d -t edgesync-demo-XXXXXX)
 pids=()
 cleanup() {

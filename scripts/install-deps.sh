@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian package edgesync needs to build and test. A no-op when all are present.
-# Works as root, or through sudo when it is available.
+# Installs every Debian package edgesync needs to build (and with --tests, to run every test). A no-op
+# when all are present. Works as root, or through sudo when it is available.
 set -euo pipefail
 
 packages=(
@@ -8,6 +8,10 @@ packages=(
   libboost1.81-all-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev
   libyaml-cpp-dev libcli11-dev libssl-dev curl clang-format git
 )
+if [ "${1:-}" = "--tests" ]; then
+  # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed).
+  packages+=(docker-compose)
+fi
 
 missing=()
 for package in "${packages[@]}"; do

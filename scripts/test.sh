@@ -6,6 +6,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${BUILD_DIR:-"$root/build"}
 
 start=$(date +%s)
+bash "$root/scripts/install-deps.sh" --tests
 bash "$root/scripts/build.sh" -DEDGESYNC_WERROR=ON -DEDGESYNC_BUILD_TESTS=ON
 if [ -d "$root/.git" ]; then bash "$root/scripts/check-format.sh"; fi
 echo "build finished in $(( $(date +%s) - start )) s"
