@@ -4,7 +4,11 @@ namespace edgesync {
 
 namespace {
 constexpr size_t kDownloadPieceBytes = 256 * 1024;
-}
+// Answers up to this size are read whole and sent from memory, without a transfer slot: the slots
+// bound what long streams hold (files, buffers, time), and a small answer holds less than a stream's
+// buffer. Without this, thousands of nodes fetching a small object at once queue behind 429s.
+constexpr uint64_t kInMemoryAnswerBytes = 16 * 1024;
+}  // namespace
 
 std::shared_ptr<TransferSlot> TransferSlot::acquire(const std::shared_ptr<std::atomic<uint32_t>>& active,
                                                     uint32_t limit) {
@@ -35,9 +39,6 @@ http::Response stream_data(RequestContext& context, const DataDownload& download
     }
     slice = *resolved;
   }
-  auto slot = TransferSlot::acquire(context.active_transfers, context.config.max_concurrent_transfers);
-  if (!slot) return context.error(too_many_transfers());
-
   const uint64_t first = slice ? slice->first : 0;
   const uint64_t length = slice ? slice->length() : download.size;
   http::Response response;
@@ -47,6 +48,18 @@ http::Response stream_data(RequestContext& context, const DataDownload& download
     response.set_header("Content-Range", "bytes " + std::to_string(slice->first) + "-" + std::to_string(slice->last) +
                                              "/" + std::to_string(download.size));
   }
+  if (length <= kInMemoryAnswerBytes) {
+    response.body.resize(length);
+    for (uint64_t done = 0; done < length;) {
+      auto read = download.reader->read_at(first + done, std::span<char>(response.body).subspan(done));
+      if (!read) return context.error(read.status());
+      if (*read == 0) return context.error(Status::io_error("object data ended early"));
+      done += *read;
+    }
+    return response;
+  }
+  auto slot = TransferSlot::acquire(context.active_transfers, context.config.max_concurrent_transfers);
+  if (!slot) return context.error(too_many_transfers());
   auto reader = download.reader;
   auto offset = std::make_shared<uint64_t>(first);
   const uint64_t end = first + length;

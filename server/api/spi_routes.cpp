@@ -126,8 +126,7 @@ asio::awaitable<http::Response> object_call(RequestContext& context, CloudSync& 
       if (!download) co_return answer(context, download.status());
       http::Response response = stream_data(context, *download);
       // edgesync's end-to-end check: the receiver verifies the bytes it assembled against this.
-      if (auto sha256 = sync.data_sha256(call.key); sha256 && !sha256->empty())
-        response.set_header("X-Edgesync-Sha256", *sha256);
+      if (!download->sha256.empty()) response.set_header("X-Edgesync-Sha256", download->sha256);
       co_return response;
     }
     if (method != "PUT") co_return http::Response::empty(405);

@@ -443,14 +443,18 @@ asio::awaitable<Status> ObjectService::put_data_chunk(const ResourceKey& key, co
 Result<DataDownload> ObjectService::open_data(const ResourceKey& key) const {
   auto object = store_.get_object(key);
   if (!object) return object.status().code() == StatusCode::kNotFound ? Status::not_found() : object.status();
-  if (!is_data_readable(object->status) || object->data_file.empty()) return Status::not_found();
-  auto reader = data_files_.open_reader(object->data_file);
+  return open_data_of(*object);
+}
+
+Result<DataDownload> ObjectService::open_data_of(const StoredObject& object) const {
+  if (!is_data_readable(object.status) || object.data_file.empty()) return Status::not_found();
+  auto reader = data_files_.open_reader(object.data_file);
   if (!reader) {
     // The row may have moved on to a newer file between the read and the open.
     return reader.status().code() == StatusCode::kNotFound ? Status::not_found() : reader.status();
   }
   const uint64_t size = (*reader)->size();
-  return DataDownload{std::shared_ptr<DataFileReader>(std::move(*reader)), size};
+  return DataDownload{std::shared_ptr<DataFileReader>(std::move(*reader)), size, object.data_sha256};
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -58,6 +58,7 @@ enum class ReceiveOutcome {
 struct DataDownload {
   std::shared_ptr<DataFileReader> reader;
   uint64_t size = 0;
+  std::string sha256;  // hex, of the whole data ("" when not recorded)
 };
 
 class ObjectService {
@@ -91,6 +92,8 @@ class ObjectService {
                                           BodyReader read_body, bool from_peer = false);
   // GET …/data: kNotFound when the object is missing, has no data, or is not in a readable status.
   Result<DataDownload> open_data(const ResourceKey& key) const;
+  // The same for an object row the caller has just read.
+  Result<DataDownload> open_data_of(const StoredObject& object) const;
 
   boost::asio::awaitable<Status> mark(const ResourceKey& key, Mark mark);
   boost::asio::awaitable<Status> activate(const ResourceKey& key);

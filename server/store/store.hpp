@@ -111,7 +111,8 @@ class Store {
   virtual Result<Destination> get_destination(const NodeAddress& node) = 0;
   // Every registered node of an org (of every org when org is empty), ordered by type and ID.
   virtual Result<std::vector<Destination>> list_destinations(const std::string& org) = 0;
-  virtual Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) = 0;  // ordered by peer
+  virtual Result<Delivery> get_delivery(const ResourceKey& key, const NodeAddress& peer) = 0;  // kNotFound
+  virtual Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) = 0;           // ordered by peer
   // The rows addressed to one peer; only those with a pending notification when pending_only, in the
   // order they became pending.
   virtual Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) = 0;

@@ -234,14 +234,8 @@ Result<DataDownload> CloudSync::open_data(const NodeAddress& node, const Resourc
   if (!object) return object.status();
   if (!object->originated_here || object->metadata.deleted || object->metadata.data_id != data_id)
     return Status::not_found();
-  if (!object_targets(object->metadata, node) && !store_.list_deliveries(key).is_ok()) return Status::not_found();
-  return objects_.open_data(key);
-}
-
-Result<std::string> CloudSync::data_sha256(const ResourceKey& key) const {
-  auto object = store_.get_object(key);
-  if (!object) return object.status();
-  return object->data_sha256;
+  if (!object_targets(object->metadata, node) && !store_.get_delivery(key, node).is_ok()) return Status::not_found();
+  return objects_.open_data_of(*object);
 }
 
 asio::awaitable<Status> CloudSync::resend(const NodeAddress& node) {
@@ -267,12 +261,9 @@ Result<ObjectMetadata> CloudSync::query(const NodeAddress& node, const ResourceK
       object->status != ObjectStatus::kReady || !object_targets(object->metadata, node))
     return Status::not_found();
   // What the node consumed (and dropped) or deleted is not handed back to it.
-  if (auto rows = store_.list_deliveries(key)) {
-    for (const auto& row : *rows) {
-      if (row.peer == node && (row.status == delivery_status::kConsumed || row.status == delivery_status::kDeleted))
-        return Status::not_found();
-    }
-  }
+  if (auto row = store_.get_delivery(key, node);
+      row && (row->status == delivery_status::kConsumed || row->status == delivery_status::kDeleted))
+    return Status::not_found();
   ObjectMetadata metadata = std::move(object->metadata);
   metadata.destination_id = node.dest_id;
   return metadata;

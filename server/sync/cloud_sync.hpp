@@ -60,7 +60,6 @@ class CloudSync {
                                               std::optional<ContentRange> range, BodyReader read_body);
   // GET …/data for the node: kNotFound unless the object targets it and the data is that version's.
   Result<DataDownload> open_data(const NodeAddress& node, const ResourceKey& key, int64_t data_id) const;
-  Result<std::string> data_sha256(const ResourceKey& key) const;
 
   boost::asio::awaitable<Status> resend(const NodeAddress& node);
 

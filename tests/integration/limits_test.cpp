@@ -55,8 +55,10 @@ struct StalledUpload {
 BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_out) {
   LimitedNode cloud;
   HttpClient client(cloud.node.port(), "admin@myorg");
-  const std::string data = "payload";
+  const std::string data = pattern_bytes(20000);  // above the 16 KiB answered from memory
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/ready", object_body("t", "ready", {}, &data)).status == 204);
+  const std::string small = "payload";
+  BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/small", object_body("t", "small", {}, &small)).status == 204);
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/upload", object_body("t", "upload")).status == 204);
 
   StalledUpload stalled(cloud.node.port(), "/api/v1/objects/myorg/t/upload/data");
@@ -65,6 +67,13 @@ BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_o
   auto refused = client.get("/api/v1/objects/myorg/t/ready/data");
   if (refused.status == 429) BOOST_TEST(refused.body.find("Too many concurrent data transfers") != std::string::npos);
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/ready").status == 200);  // metadata is not a transfer
+  // Small answers (a small object, a small range) come from memory and need no slot.
+  auto whole_small = client.get("/api/v1/objects/myorg/t/small/data");
+  BOOST_TEST(whole_small.status == 200);
+  BOOST_TEST(whole_small.body == small);
+  auto small_range = client.get("/api/v1/objects/myorg/t/ready/data", {{"Range", "bytes=100-199"}});
+  BOOST_TEST(small_range.status == 206);
+  BOOST_TEST(small_range.body == data.substr(100, 100));
 
   // The stalled body runs into the read timeout: an error answer or a close, never a hang.
   const std::string answer = stalled.answer();

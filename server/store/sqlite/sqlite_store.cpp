@@ -259,6 +259,10 @@ class SqliteStore final : public Store {
       return sqlite_rows::select_destinations(connection, org);
     });
   }
+  Result<Delivery> get_delivery(const ResourceKey& key, const NodeAddress& peer) override {
+    return with_reader<Delivery>(
+        [&](Connection& connection) { return sqlite_rows::select_delivery(connection, key, peer); });
+  }
   Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) override {
     return with_reader<std::vector<Delivery>>([&](Connection& connection) -> Result<std::vector<Delivery>> {
       return sqlite_rows::select_deliveries(connection, key);
