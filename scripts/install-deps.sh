@@ -9,8 +9,9 @@ packages=(
   libyaml-cpp-dev libcli11-dev libssl-dev curl clang-format git
 )
 if [ "${1:-}" = "--tests" ]; then
-  # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed).
-  packages+=(docker-compose)
+  # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed); nginx-light
+  # is the benchmarks' HTTP ceiling (tests/bench starts its own instance on a free 127.0.0.1 port).
+  packages+=(docker-compose nginx-light)
 fi
 
 missing=()
