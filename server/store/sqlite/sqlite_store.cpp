@@ -13,6 +13,7 @@
 #include "server/store/sqlite/connection.hpp"
 #include "server/store/sqlite/delivery_rows.hpp"
 #include "server/store/sqlite/group_commit.hpp"
+#include "server/store/sqlite/object_cache.hpp"
 #include "server/store/sqlite/object_rows.hpp"
 #include "server/store/sqlite/schema.hpp"
 
@@ -63,20 +64,24 @@ Result<std::vector<StoredObject>> collect_objects(SQLite::Statement& statement) 
 // errors propagate as exceptions; GroupCommit turns them into this write's kIoError.
 class SqliteWriteTransaction final : public WriteTransaction {
  public:
-  SqliteWriteTransaction(Connection& connection, int64_t& last_instance_id, AfterCommitActions& after_commit)
-      : connection_(connection), last_instance_id_(last_instance_id), after_commit_(after_commit) {}
+  SqliteWriteTransaction(Connection& connection, int64_t& last_instance_id, AfterCommitActions& after_commit,
+                         ObjectCache& cache)
+      : connection_(connection), last_instance_id_(last_instance_id), after_commit_(after_commit), cache_(cache) {}
 
   Result<StoredObject> get_object(const ResourceKey& key) override { return select_object(connection_, key); }
 
   Status put_object(const StoredObject& object) override {
     sqlite_rows::write_object(connection_, object);
+    invalidate_after_commit(object.key());
     return Status::ok();
   }
 
   Status delete_object(const ResourceKey& key) override {
     auto statement = connection_.statement("DELETE FROM objects WHERE org = ? AND object_type = ? AND object_id = ?");
     bind_key(*statement, key);
-    return statement->exec() > 0 ? Status::ok() : Status::not_found();
+    if (statement->exec() == 0) return Status::not_found();
+    invalidate_after_commit(key);
+    return Status::ok();
   }
 
   int64_t next_instance_id() override {
@@ -183,6 +188,12 @@ class SqliteWriteTransaction final : public WriteTransaction {
   Connection& connection_;
   int64_t& last_instance_id_;
   AfterCommitActions& after_commit_;
+  ObjectCache& cache_;
+
+  // After the COMMIT and before the write is acknowledged (object_cache.hpp).
+  void invalidate_after_commit(const ResourceKey& key) {
+    after_commit_.push_back([&cache = cache_, key] { cache.invalidate(key); });
+  }
 };
 
 class SqliteStore final : public Store {
@@ -197,7 +208,11 @@ class SqliteStore final : public Store {
 
   // ---- reads -------------------------------------------------------------------------------
   Result<StoredObject> get_object(const ResourceKey& key) override {
-    return with_reader<StoredObject>([&](Connection& connection) { return select_object(connection, key); });
+    if (auto cached = object_cache_.find(key)) return std::move(*cached);
+    const uint64_t generation = object_cache_.generation();
+    auto object = with_reader<StoredObject>([&](Connection& connection) { return select_object(connection, key); });
+    if (object) object_cache_.insert(*object, generation);
+    return object;
   }
 
   Result<UploadState> get_upload(const ResourceKey& key) override {
@@ -289,7 +304,7 @@ class SqliteStore final : public Store {
     group_commit_->submit(
         [this, write = std::move(write)](Connection& connection, AfterCommitActions& after_commit) {
           // last_instance_id_ is touched only here, on the writer thread.
-          SqliteWriteTransaction transaction(connection, last_instance_id_, after_commit);
+          SqliteWriteTransaction transaction(connection, last_instance_id_, after_commit, object_cache_);
           return write(transaction);
         },
         std::move(on_durable));
@@ -350,6 +365,8 @@ class SqliteStore final : public Store {
   }
 
   int64_t last_instance_id_;  // the writer thread's alone
+  // Recently read object rows: a few MiB at most (a row is a few hundred bytes to a few KiB).
+  ObjectCache object_cache_{1024};
 
   std::mutex reader_mutex_;
   std::condition_variable reader_available_;

@@ -458,6 +458,35 @@ BOOST_AUTO_TEST_CASE(reads_see_every_committed_write_on_a_reused_connection) {
   BOOST_TEST((store.get_object({"org", "t", "same"}).status().code() == StatusCode::kNotFound));
 }
 
+// The object cache under concurrency: a read that starts after a write was acknowledged never returns
+// an older version, however reads and commits interleave (readers race the writer on 4 threads).
+BOOST_AUTO_TEST_CASE(a_read_after_an_acknowledged_write_never_sees_an_older_row) {
+  ScratchDir dir;
+  auto store = open_store(dir);
+  std::atomic<int> acknowledged{-1};
+  std::atomic<bool> done{false};
+  std::atomic<int> stale_reads{0};
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      while (!done) {
+        const int at_least = acknowledged.load();
+        auto read = store->get_object({"org", "t", "raced"});
+        if (at_least >= 0 && (!read || std::stoi(read->metadata.version) < at_least)) ++stale_reads;
+      }
+    });
+  }
+  for (int version = 0; version < 300; ++version) {
+    auto object = make_object("org", "t", "raced");
+    object.metadata.version = std::to_string(version);
+    BOOST_REQUIRE(put(*store, object).is_ok());
+    acknowledged = version;
+  }
+  done = true;
+  for (auto& reader : readers) reader.join();
+  BOOST_TEST(stale_reads.load() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(destinations_round_trip_and_removing_one_drops_its_deliveries) {
   ScratchDir dir;
   auto store = open_store(dir);

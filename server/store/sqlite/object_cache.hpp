@@ -1,0 +1,42 @@
+// ObjectCache: the object rows read most recently, so that repeated reads of the same objects (GET
+// metadata, every node fetching a published object's data) skip SQLite and the metadata JSON parse,
+// which a profile showed to be half of a GET's cost.
+//
+// Consistency: every committed write of an object row invalidates its key after the COMMIT and before
+// the write is acknowledged, so a read that starts after an acknowledged write never sees the old row.
+// A read that raced with a commit may have fetched the old row; it is not cached, because invalidation
+// also advances a generation and a row read under an older generation is dropped on insert.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "server/store/store.hpp"
+
+namespace edgesync {
+
+class ObjectCache {
+ public:
+  explicit ObjectCache(size_t capacity) : capacity_(capacity) {}
+
+  // Take before reading the row from the database; pass to insert().
+  uint64_t generation();
+  std::optional<StoredObject> find(const ResourceKey& key);
+  // Keeps the row unless a write was committed since `read_generation` was taken.
+  void insert(const StoredObject& object, uint64_t read_generation);
+  void invalidate(const ResourceKey& key);
+
+ private:
+  using Entries = std::list<std::pair<std::string, StoredObject>>;  // most recently used first
+  const size_t capacity_;
+  std::mutex mutex_;
+  uint64_t generation_ = 0;
+  Entries entries_;
+  std::unordered_map<std::string, Entries::iterator> index_;
+};
+
+}  // namespace edgesync
