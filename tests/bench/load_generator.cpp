@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "common/base64.hpp"
+#include "tests/bench/bench_report.hpp"
 
 namespace edgesync::bench {
 
@@ -25,9 +26,7 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 double LoadResult::percentile_ms(double p) const {
-  if (latencies_ms.empty()) return 0;
-  const size_t index = std::min(latencies_ms.size() - 1, static_cast<size_t>(p * (latencies_ms.size() - 1) + 0.5));
-  return latencies_ms[index];
+  return percentile(latencies_ms, p);
 }
 
 std::string make_request(const std::string& method, const std::string& target, const std::string& app_key,
@@ -108,7 +107,6 @@ LoadResult run_load(const LoadOptions& options) {
     result.io_failures += tally.io_failures;
     result.latencies_ms.insert(result.latencies_ms.end(), tally.latencies_ms.begin(), tally.latencies_ms.end());
   }
-  std::sort(result.latencies_ms.begin(), result.latencies_ms.end());
   return result;
 }
 

@@ -25,7 +25,7 @@ struct LoadResult {
   uint64_t not_success = 0;  // answered with a status outside 2xx
   uint64_t io_failures = 0;  // connection errors (each followed by a reconnect)
   double seconds = 0;
-  std::vector<double> latencies_ms;  // one per answered request, sorted
+  std::vector<double> latencies_ms;  // one per answered request
 
   double per_second() const { return seconds > 0 ? requests / seconds : 0; }
   double percentile_ms(double p) const;  // p in [0, 1]

@@ -76,9 +76,14 @@ int bench_large(const BenchOptions& options) {
   if (std::system(("curl -fsS -u " + kOrg + "/admin: -T " + file + " -X PUT " + url).c_str()) != 0) return 1;
   const double upload_seconds = seconds_since(upload_start);
   const auto uploaded = Clock::now();
-  if (!test::wait_until([&] { return test::edge_status(*edge, "big/large") == "completelyReceived"; },
-                        std::chrono::minutes(10)))
-    return 1;
+  // Complete at the edge, and of this size (not some earlier state of the object).
+  test::HttpClient local = test::edge_app(*edge);
+  auto arrived = [&] {
+    if (test::edge_status(*edge, "big/large") != "completelyReceived") return false;
+    auto meta = nlohmann::json::parse(local.get(test::edge_objects("big/large")).body, nullptr, false);
+    return meta.is_object() && meta.value("objectSize", int64_t{0}) == static_cast<int64_t>(bytes);
+  };
+  if (!test::wait_until(arrived, std::chrono::minutes(10))) return 1;
   const double transfer_seconds = seconds_since(uploaded);
   const double megabytes = bytes / 1e6;
   const long cloud_rss = peak_rss_kib(cloud->pid()), edge_rss = peak_rss_kib(edge->pid());
