@@ -220,8 +220,4 @@ json metadata_to_json(const ObjectMetadata& meta) {
   };
 }
 
-std::string metadata_to_text(const ObjectMetadata& metadata, bool pretty) {
-  return metadata_to_json(metadata).dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 }  // namespace edgesync

@@ -22,7 +22,8 @@ Result<ObjectMetadata> parse_metadata(std::string_view json_text);
 
 nlohmann::json metadata_to_json(const ObjectMetadata& metadata);
 
-// Text form; pretty means MMS's 2-space indentation.
+// Text form; pretty means MMS's 2-space indentation. Exactly metadata_to_json(...).dump(), written
+// without the DOM (metadata_text.cpp).
 std::string metadata_to_text(const ObjectMetadata& metadata, bool pretty);
 
 }  // namespace edgesync

@@ -247,3 +247,35 @@ BOOST_AUTO_TEST_CASE(text_is_kept_byte_for_byte) {
   BOOST_TEST(!metadata_from_json(json::array()).is_ok());
   BOOST_TEST(!metadata_from_json(json("text")).is_ok());
 }
+
+// metadata_to_text writes the text directly; it must be byte for byte the DOM's dump, whatever the
+// content: every field set or none, escapes, non-ASCII and invalid UTF-8, empty and nested lists, a
+// nested policy, extreme numbers; pretty and compact.
+BOOST_AUTO_TEST_CASE(the_direct_text_is_exactly_the_dom_dump) {
+  std::vector<ObjectMetadata> cases;
+  cases.push_back(ObjectMetadata{});
+  cases.push_back(every_field_set());
+  ObjectMetadata escapes = every_field_set();
+  escapes.description = "quote \" backslash \\ newline \n tab \t bell \x07 del \x7f";
+  escapes.version = "héllo wörld — 日本 🚀";
+  escapes.link = std::string("bad utf-8 \xff\xfe end") + std::string(1, '\0') + "nul";
+  escapes.destinations_list = std::vector<std::string>{};
+  escapes.destination_policy_json =
+      R"({"properties":[{"name":"p","value":[1,{"deep":{"x":null}}]}],"constraints":[],"services":{},"t":"é"})";
+  escapes.owner_references = {};
+  escapes.instance_id = std::numeric_limits<int64_t>::max();
+  escapes.data_id = std::numeric_limits<int64_t>::min();
+  escapes.consumers = -1;
+  cases.push_back(escapes);
+  ObjectMetadata invalid_policy = every_field_set();
+  invalid_policy.destination_policy_json = "{not json";
+  invalid_policy.owner_references = {{"t\"q", "i\\d", false}};
+  cases.push_back(invalid_policy);
+  for (const auto& meta : cases) {
+    for (bool pretty : {true, false}) {
+      const std::string dom =
+          metadata_to_json(meta).dump(pretty ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+      BOOST_TEST(metadata_to_text(meta, pretty) == dom);
+    }
+  }
+}
