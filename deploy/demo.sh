@@ -26,23 +26,24 @@ cleanup() {
 }
 trap cleanup EXIT
 
-start_node() {  # name, args… ; prints the port
+start_node() {  # name, args… ; sets $port (not run in a subshell: the node's pid must reach $pids)
   local name=$1; shift
   "$binary" --listen 127.0.0.1:0 --data-dir "$work/$name" "$@" >"$work/$name.log" 2>&1 &
   pids+=($!)
+  port=""
   for _ in $(seq 1 200); do
     port=$(grep -oE 'listening on 127\.0\.0\.1:[0-9]+' "$work/$name.log" 2>/dev/null | grep -oE '[0-9]+$' || true)
-    [ -n "$port" ] && { echo "$port"; return 0; }
+    [ -n "$port" ] && return 0
     sleep 0.05
   done
   echo "demo: $name did not start:" >&2; cat "$work/$name.log" >&2; return 1
 }
 
-cloud_port=$(start_node cloud --config "$root/deploy/conf/cloud.yaml")
-edge1_port=$(start_node edge1 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" \
-  --dest-id edge1)
-edge2_port=$(start_node edge2 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" \
-  --dest-id edge2)
+start_node cloud --config "$root/deploy/conf/cloud.yaml"; cloud_port=$port
+start_node edge1 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" --dest-id edge1
+edge1_port=$port
+start_node edge2 --config "$root/deploy/conf/edge.yaml" --cloud-url "http://127.0.0.1:$cloud_port" --dest-id edge2
+edge2_port=$port
 cloud="http://127.0.0.1:$cloud_port/api/v1"
 edge1="http://127.0.0.1:$edge1_port/api/v1"
 edge2="http://127.0.0.1:$edge2_port/api/v1"
