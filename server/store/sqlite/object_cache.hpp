@@ -6,6 +6,8 @@
 // the write is acknowledged, so a read that starts after an acknowledged write never sees the old row.
 // A read that raced with a commit may have fetched the old row; it is not cached, because invalidation
 // also advances a generation and a row read under an older generation is dropped on insert.
+// This assumes the node is its database's only writer (as it is: other processes only read it, e.g. a
+// backup); a row changed behind its back would be served from here until evicted.
 #pragma once
 
 #include <cstdint>
