@@ -190,9 +190,11 @@ class SqliteWriteTransaction final : public WriteTransaction {
   AfterCommitActions& after_commit_;
   ObjectCache& cache_;
 
-  // After the COMMIT and before the write is acknowledged (object_cache.hpp).
+  // After the COMMIT and before the write is acknowledged (object_cache.hpp) — and before the write's
+  // other after-commit actions: those may hand the change to another thread (an observer waking the
+  // uplink), which must not read the version this write replaced from the cache.
   void invalidate_after_commit(const ResourceKey& key) {
-    after_commit_.push_back([&cache = cache_, key] { cache.invalidate(key); });
+    after_commit_.insert(after_commit_.begin(), [&cache = cache_, key] { cache.invalidate(key); });
   }
 };
 
