@@ -6,6 +6,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
 #include <fstream>
+#include <optional>
 
 #include "tests/integration/api_test_helpers.hpp"
 #include "tests/support/node_process.hpp"
@@ -22,7 +23,7 @@ struct LimitedNode {
   static std::vector<std::string> args(const TempDir& dir) {
     const auto config = dir.path() / "limits.yaml";
     std::ofstream(config)
-        << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 1\n  max_metadata_bytes: 1048576\n"
+        << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 3\n  max_metadata_bytes: 1048576\n"
            "  max_header_bytes: 2048\n";
     return {"--config", config.string()};
   }
@@ -61,11 +62,17 @@ BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_o
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/small", object_body("t", "small", {}, &small)).status == 204);
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/upload", object_body("t", "upload")).status == 204);
 
-  StalledUpload stalled(cloud.node.port(), "/api/v1/objects/myorg/t/upload/data");
-  // While the stalled upload holds the only slot, other transfers are refused with a clear 429.
-  BOOST_TEST(wait_until([&] { return client.get("/api/v1/objects/myorg/t/ready/data").status == 429; }));
-  auto refused = client.get("/api/v1/objects/myorg/t/ready/data");
-  if (refused.status == 429) BOOST_TEST(refused.body.find("Too many concurrent data transfers") != std::string::npos);
+  // While a stalled upload holds the only slot, other transfers are refused with a clear 429. The
+  // upload and the probing GET race for the slot (the GET may be served first and the upload refused):
+  // start a new stalled upload until one holds the slot.
+  std::optional<StalledUpload> stalled;
+  HttpResult refused;
+  BOOST_REQUIRE(wait_until([&] {
+    stalled.emplace(cloud.node.port(), "/api/v1/objects/myorg/t/upload/data");
+    refused = client.get("/api/v1/objects/myorg/t/ready/data");
+    return refused.status == 429;
+  }));
+  BOOST_TEST(refused.body.find("Too many concurrent data transfers") != std::string::npos);
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/ready").status == 200);  // metadata is not a transfer
   // Small answers (a small object, a small range) come from memory and need no slot.
   auto whole_small = client.get("/api/v1/objects/myorg/t/small/data");
@@ -74,9 +81,11 @@ BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_o
   auto small_range = client.get("/api/v1/objects/myorg/t/ready/data", {{"Range", "bytes=100-199"}});
   BOOST_TEST(small_range.status == 206);
   BOOST_TEST(small_range.body == data.substr(100, 100));
+  // ... while the slot is still taken (the read timeout is 3 s; these took milliseconds).
+  BOOST_TEST(client.get("/api/v1/objects/myorg/t/ready/data").status == 429);
 
   // The stalled body runs into the read timeout: an error answer or a close, never a hang.
-  const std::string answer = stalled.answer();
+  const std::string answer = stalled->answer();
   BOOST_TEST(answer.find(" 204 ") == std::string::npos);
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/upload/status").body == "notReady");
   // The slot is free again.
