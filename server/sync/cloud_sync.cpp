@@ -34,6 +34,9 @@ Status finish_if_all_deleted(WriteTransaction& transaction, const ResourceKey& k
 
 // The node's copy is gone for good (it confirmed the deletion).
 Status record_deleted(WriteTransaction& transaction, Delivery& row, int64_t now_ms) {
+  // A stray copy (see stray_copy_to_delete): the object is long gone here, so is the record now.
+  auto object = transaction.get_object(row.key);
+  if (!object && object.status().code() == StatusCode::kNotFound) return transaction.delete_delivery(row.key, row.peer);
   row.status = delivery_status::kDeleted;
   row.pending.clear();
   row.updated_at_ms = now_ms;
@@ -52,6 +55,30 @@ Status apply_autodelete(WriteTransaction& transaction, const ResourceKey& key, S
   }
   object->metadata.expiration = format_rfc3339(now + std::chrono::hours(1));
   return transaction.put_object(*object);
+}
+
+// A node acknowledges a version of an object whose delivery row is gone: the object was deleted here
+// before the node's acknowledgement arrived, so the planner thought the node held no copy. The node
+// does hold one: it is told to delete it, as every holder of a deleted object is.
+Result<bool> stray_copy_to_delete(WriteTransaction& transaction, const NodeAddress& node, const ResourceKey& key,
+                                  int64_t instance_id, int64_t now_ms) {
+  auto object = transaction.get_object(key);
+  if (!object && object.status().code() != StatusCode::kNotFound) return object.status();
+  const bool deleted_here = !object || (object->originated_here && object->metadata.deleted);
+  if (!deleted_here) return false;
+  ObjectMetadata meta;
+  meta.destination_org_id = key.org;
+  meta.object_type = key.object_type;
+  meta.object_id = key.object_id;
+  meta.instance_id = instance_id;
+  meta.deleted = true;
+  Delivery row{key, node, delivery_status::kDelivered};
+  row.pending = "delete";
+  row.instance_id = instance_id;
+  row.metadata_json = metadata_to_text(meta, false);
+  row.updated_at_ms = now_ms;
+  if (Status put = transaction.put_delivery(row); !put) return put;
+  return true;
 }
 
 }  // namespace
@@ -179,6 +206,14 @@ asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const Re
     auto row = transaction.get_delivery(key, node);
     if (!row) {
       if (row.status().code() != StatusCode::kNotFound) return row.status();
+      if (action == "updated" || action == "received") {
+        auto stray = stray_copy_to_delete(transaction, node, key, instance_id, now);
+        if (!stray) return stray.status();
+        if (*stray) {
+          transaction.after_commit([this, node] { waiters_.wake(node); });
+          return Status::ok();
+        }
+      }
       return ignored("No delivery of this object to the node");
     }
     if (action == "ackconsumed" || action == "ackDeleted") return transaction.delete_delivery(key, node);
