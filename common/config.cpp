@@ -48,7 +48,7 @@ class ConfigReader {
 
   static bool is_section(const std::string& key) {
     static const std::set<std::string> kSections = {
-        "auth", "log", "http", "store", "objects", "meta", "meta.sync", "meta.sync.status", "uplink"};
+        "auth", "log", "http", "store", "objects", "owners", "meta", "meta.sync", "meta.sync.status", "uplink"};
     return kSections.count(key) > 0;
   }
 
@@ -92,6 +92,10 @@ class ConfigReader {
       return number(key, value, config_.objects.activation_interval_seconds, 1u, 86400u);
     if (key == "objects.maintenance_interval_seconds")
       return number(key, value, config_.objects.maintenance_interval_seconds, 1u, 86400u);
+    if (key == "owners.validation_timeout")
+      return number(key, value, config_.owners.validation_timeout_seconds, 1u, 2592000u);
+    if (key == "owners.check_interval_ms") return number(key, value, config_.owners.check_interval_ms, 10u, 3600000u);
+    if (key == "owners.batch_size") return number(key, value, config_.owners.batch_size, 1u, 100000u);
     if (key == "uplink.long_poll_seconds") return number(key, value, config_.uplink.long_poll_seconds, 0u, 120u);
     if (key == "uplink.poll_interval_ms") return number(key, value, config_.uplink.poll_interval_ms, 10u, 3600000u);
     if (key == "uplink.max_backoff_ms") return number(key, value, config_.uplink.max_backoff_ms, 10u, 3600000u);

@@ -39,6 +39,14 @@ struct ObjectsConfig {
   bool operator==(const ObjectsConfig&) const = default;
 };
 
+struct OwnersConfig {
+  uint32_t validation_timeout_seconds = 60;  // owners.validation_timeout: an owner not seen by then is dropped
+  uint32_t check_interval_ms = 1000;         // owners.check_interval_ms: cascades and validation run this often
+  uint32_t batch_size = 100;                 // owners.batch_size: ownees per cascade transaction
+
+  bool operator==(const OwnersConfig&) const = default;
+};
+
 struct UplinkConfig {
   uint32_t long_poll_seconds = 30;   // uplink.long_poll_seconds: how long the cloud may hold a poll (0 = no long-poll)
   uint32_t poll_interval_ms = 1000;  // uplink.poll_interval_ms: against a cloud without long-poll (MMS)
@@ -63,6 +71,7 @@ struct Config {
   HttpConfig http;
   StoreConfig store;
   ObjectsConfig objects;
+  OwnersConfig owners;
   UplinkConfig uplink;
   uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
 

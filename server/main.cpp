@@ -156,7 +156,14 @@ int serve(const Config& config) {
     spdlog::critical("cannot listen: {}", server.status().message());
     return 1;
   }
-  Maintenance maintenance(io, objects, config.objects);
+  Maintenance::Options maintenance_options{config.objects, config.owners};
+  // Test-only fault injection (tests/integration/owners_test.cpp): never set it in production.
+  if (const char* budget = std::getenv("EDGESYNC_FAULT_CASCADE_BATCHES")) {
+    maintenance_options.cascade_batch_budget = std::strtoull(budget, nullptr, 10);
+    spdlog::warn("EDGESYNC_FAULT_CASCADE_BATCHES is set: owner cascades stop after {} batch(es) (tests only)",
+                 maintenance_options.cascade_batch_budget);
+  }
+  Maintenance maintenance(io, objects, maintenance_options);
 
   // Tests and scripts parse this line for the port: keep its shape.
   spdlog::info("edgesync {} listening on {}:{}", to_string(config.mode), (*server)->host(), (*server)->port());

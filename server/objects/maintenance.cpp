@@ -1,6 +1,7 @@
 #include "server/objects/maintenance.hpp"
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -9,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
+#include <limits>
 
 #include "server/objects/object_service.hpp"
 
@@ -17,13 +19,23 @@ namespace edgesync {
 namespace asio = boost::asio;
 
 struct Maintenance::State {
-  State(asio::io_context& io, ObjectService& objects, const ObjectsConfig& config)
-      : io(io), objects(objects), config(config), activation_timer(io), expiration_timer(io) {}
+  State(asio::io_context& io, ObjectService& objects, const Options& options)
+      : io(io),
+        objects(objects),
+        config(options.objects),
+        owners(options.owners),
+        cascade_budget(options.cascade_batch_budget),
+        activation_timer(io),
+        expiration_timer(io),
+        owners_timer(io) {}
   asio::io_context& io;
   ObjectService& objects;
   ObjectsConfig config;
+  OwnersConfig owners;
+  size_t cascade_budget;  // touched only by the owners coroutine
   asio::steady_timer activation_timer;
   asio::steady_timer expiration_timer;
+  asio::steady_timer owners_timer;
   bool stopped = false;
 };
 
@@ -31,10 +43,10 @@ namespace {
 
 using Duty = std::function<asio::awaitable<Result<size_t>>()>;
 
-asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::steady_timer& timer, uint32_t seconds,
-                             const char* name, Duty duty) {
+asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::steady_timer& timer,
+                             std::chrono::milliseconds interval, const char* name, Duty duty) {
   while (!state->stopped) {
-    timer.expires_after(std::chrono::seconds(seconds));
+    timer.expires_after(interval);
     boost::system::error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     if (error || state->stopped) co_return;
@@ -47,10 +59,31 @@ asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::st
   }
 }
 
+// One round of the owner duties: the queued cascades, then the references due for validation.
+asio::awaitable<Result<size_t>> owner_duties(std::shared_ptr<Maintenance::State> state) {
+  const size_t batch = state->owners.batch_size;
+  size_t changed = 0;
+  if (state->cascade_budget > 0) {
+    // A few batches per round, so a huge cascade does not hold the io thread's turn for long.
+    const size_t batches = std::min<size_t>(state->cascade_budget, 16);
+    auto released = co_await state->objects.run_owner_cascades(batch, batches);
+    if (!released) co_return released.status();
+    if (*released > 0 && state->cascade_budget != std::numeric_limits<size_t>::max()) {
+      state->cascade_budget -= std::min(state->cascade_budget, (*released + batch - 1) / batch);
+      if (state->cascade_budget == 0) spdlog::warn("owner cascades stopped by the test fault budget");
+    }
+    changed += *released;
+  }
+  auto dropped = co_await state->objects.expire_owner_references(
+      std::chrono::seconds(state->owners.validation_timeout_seconds), batch);
+  if (!dropped) co_return dropped.status();
+  co_return changed + *dropped;
+}
+
 }  // namespace
 
-Maintenance::Maintenance(asio::io_context& io, ObjectService& objects, const ObjectsConfig& config)
-    : state_(std::make_shared<State>(io, objects, config)) {}
+Maintenance::Maintenance(asio::io_context& io, ObjectService& objects, const Options& options)
+    : state_(std::make_shared<State>(io, objects, options)) {}
 
 Maintenance::~Maintenance() {
   stop();
@@ -59,12 +92,17 @@ Maintenance::~Maintenance() {
 void Maintenance::start() {
   auto state = state_;
   asio::co_spawn(state->io,
-                 repeat(state, state->activation_timer, state->config.activation_interval_seconds, "auto-activation",
-                        [state] { return state->objects.activate_due_objects(); }),
+                 repeat(state, state->activation_timer, std::chrono::seconds(state->config.activation_interval_seconds),
+                        "auto-activation", [state] { return state->objects.activate_due_objects(); }),
                  asio::detached);
+  asio::co_spawn(
+      state->io,
+      repeat(state, state->expiration_timer, std::chrono::seconds(state->config.maintenance_interval_seconds),
+             "expiration", [state] { return state->objects.remove_expired_objects(); }),
+      asio::detached);
   asio::co_spawn(state->io,
-                 repeat(state, state->expiration_timer, state->config.maintenance_interval_seconds, "expiration",
-                        [state] { return state->objects.remove_expired_objects(); }),
+                 repeat(state, state->owners_timer, std::chrono::milliseconds(state->owners.check_interval_ms),
+                        "owner references", [state] { return owner_duties(state); }),
                  asio::detached);
 }
 
@@ -75,6 +113,7 @@ void Maintenance::stop() {
     state->stopped = true;
     state->activation_timer.cancel();
     state->expiration_timer.cancel();
+    state->owners_timer.cancel();
   });
 }
 

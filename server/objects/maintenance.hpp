@@ -1,8 +1,11 @@
 // Maintenance: the timers of a node's object duties — auto-activation of inactive objects whose
-// activationTime passed, and (cloud) removal of expired objects. Runs as coroutines on the given
+// activationTime passed, (cloud) removal of expired objects, and the owner-reference duties (cascading
+// deleted owners to their ownees, dropping references whose owner never appeared). Runs as coroutines on the given
 // io_context; stop() cancels them. Not copyable; stop() before destruction.
 #pragma once
 
+#include <cstddef>
+#include <limits>
 #include <memory>
 
 #include "common/config.hpp"
@@ -17,7 +20,15 @@ class ObjectService;
 
 class Maintenance {
  public:
-  Maintenance(boost::asio::io_context& io, ObjectService& objects, const ObjectsConfig& config);
+  struct Options {
+    ObjectsConfig objects;
+    OwnersConfig owners;
+    // Test-only fault injection: the cascade stops for good after this many batches (a process to be
+    // killed mid-cascade). Never set in production.
+    size_t cascade_batch_budget = std::numeric_limits<size_t>::max();
+  };
+
+  Maintenance(boost::asio::io_context& io, ObjectService& objects, const Options& options);
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;

@@ -69,6 +69,7 @@ Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange 
   if (options_.observer) {
     if (Status status = options_.observer->on_change(context); !status) return status;
   }
+  if (Status tracked = track_owners(transaction, change, object, context.remove_row, now_ms); !tracked) return tracked;
   if (!context.remove_row) return transaction.put_object(object);
   const ResourceKey key = object.key();
   drop_data(object, transaction, data_files_);
@@ -248,12 +249,16 @@ asio::awaitable<Status> ObjectService::delete_object(const ResourceKey& key) {
     }
     if (!existing->originated_here && !cloud)
       return Status::invalid("Failed to delete the object. Error: an edge node can't delete an object it received");
-    // The data goes now; the row goes too unless the observer keeps it (marked deleted) until the
-    // destinations that hold a copy confirm.
-    drop_data(*existing, transaction, data_files_);
-    existing->updated_at_ms = now_ms;
-    return commit_change(transaction, ObjectChange::kDeleted, *existing, true, now_ms);
+    return delete_row(transaction, *existing, now_ms);
   });
+}
+
+Status ObjectService::delete_row(WriteTransaction& transaction, StoredObject& object, int64_t now_ms) {
+  // The data goes now; the row goes too unless the observer keeps it (marked deleted) until the
+  // destinations that hold a copy confirm.
+  drop_data(object, transaction, data_files_);
+  object.updated_at_ms = now_ms;
+  return commit_change(transaction, ObjectChange::kDeleted, object, true, now_ms);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -552,9 +557,7 @@ asio::awaitable<Status> ObjectService::remove_objects(std::vector<ResourceKey> k
       auto expiration = parse_rfc3339(object->metadata.expiration);
       if (!expiration || *expiration > now || object->metadata.deleted) continue;
       // Expiring is deleting: destinations holding a copy are told, as for an application's DELETE.
-      drop_data(*object, transaction, data_files_);
-      if (Status removed = commit_change(transaction, ObjectChange::kDeleted, *object, true, to_millis(now)); !removed)
-        return removed;
+      if (Status removed = delete_row(transaction, *object, to_millis(now)); !removed) return removed;
     }
     return Status::ok();
   });

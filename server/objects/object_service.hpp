@@ -10,6 +10,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -131,11 +132,28 @@ class ObjectService {
   boost::asio::awaitable<Result<size_t>> activate_due_objects();
   boost::asio::awaitable<Result<size_t>> remove_expired_objects();
 
+  // Owner references (object_owners.cpp). Works through the queued cascades of deleted owners, one
+  // transaction per `batch_size` ownees, at most `max_batches` transactions; returns the ownees handled.
+  // Each ownee loses its reference to the deleted owner; one left with none (and not unsetOnDelete) is
+  // deleted as by its application, which queues its own cascade in turn.
+  boost::asio::awaitable<Result<size_t>> run_owner_cascades(size_t batch_size, size_t max_batches);
+  // Checks the references still unvalidated `timeout` after they were first seen: kept (validated) when
+  // the owner exists, dropped otherwise (an ownee left with none is deleted). Returns how many dropped.
+  boost::asio::awaitable<Result<size_t>> expire_owner_references(std::chrono::milliseconds timeout, size_t batch_size);
+
  private:
   using NewData = StoredData;
   // Asks the observer, then writes or removes the row (removing drops data and upload too).
   Status commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object, bool remove_row,
                        int64_t now_ms, const StoredObject* previous = nullptr);
+  // An origin's delete (application, expiration, owner cascade) inside a write.
+  Status delete_row(WriteTransaction& transaction, StoredObject& object, int64_t now_ms);
+  // Keeps the owner_refs rows in step with the object's ownerReferences, and queues the cascade of an
+  // object deleted here (object_owners.cpp).
+  Status track_owners(WriteTransaction& transaction, ObjectChange change, const StoredObject& object, bool removed,
+                      int64_t now_ms);
+  // The ownee of `link` loses its reference to the link's owner (deleted or never seen).
+  Status release_ownee(WriteTransaction& transaction, const OwnerLink& link, bool unset_only, int64_t now_ms);
   boost::asio::awaitable<Result<NewData>> finish_data(DataFileWriter& writer);
   boost::asio::awaitable<Result<NewData>> write_whole_body(const ResourceKey& key, BodyReader& read_body);
   boost::asio::awaitable<Result<NewData>> import_source_file(const ResourceKey& key, const std::string& path);

@@ -22,6 +22,7 @@
 #include "common/status.hpp"
 #include "common/time_format.hpp"
 #include "server/store/delivery.hpp"
+#include "server/store/owner_links.hpp"
 
 namespace edgesync {
 
@@ -83,6 +84,16 @@ class WriteTransaction {
   virtual Status put_delivery(const Delivery& delivery) = 0;                            // insert or replace
   virtual Status delete_delivery(const ResourceKey& key, const NodeAddress& peer) = 0;  // OK when absent
   virtual Status delete_deliveries(const ResourceKey& key) = 0;                         // all peers
+  // Owner references (owner_links.hpp). Makes the ownee's links exactly `owners` (none removes them
+  // all); a link kept keeps its validation state and first-seen time, a new one starts unvalidated at now.
+  virtual Status set_owner_links(const ResourceKey& ownee, const std::vector<OwnerReference>& owners,
+                                 int64_t now_ms) = 0;
+  // Up to `limit` links whose owner is `owner`, ordered by ownee.
+  virtual Result<std::vector<OwnerLink>> list_ownee_links(const ResourceKey& owner, size_t limit) = 0;
+  virtual Status mark_owner_link_validated(const ResourceKey& ownee, const ResourceKey& owner) = 0;
+  // Queues the cascade of a deleted owner, when anything references it (a no-op otherwise).
+  virtual Status queue_owner_cascade(const ResourceKey& owner, int64_t now_ms) = 0;
+  virtual Status finish_owner_cascade(const ResourceKey& owner) = 0;  // OK when absent
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;
@@ -118,6 +129,10 @@ class Store {
   virtual Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) = 0;
   // Every data_file and part_file name referenced by a row (for sweeping orphans at start-up).
   virtual Result<std::vector<std::string>> referenced_files() = 0;
+  // Owner references: the owners whose cascade is queued (oldest first), and the unvalidated links
+  // first seen at or before `seen_before_ms` (oldest first); `limit` rows at most.
+  virtual Result<std::vector<ResourceKey>> list_owner_cascades(size_t limit) = 0;
+  virtual Result<std::vector<OwnerLink>> list_unvalidated_owner_links(int64_t seen_before_ms, size_t limit) = 0;
 
   // Writes. `on_durable` runs on the store's commit thread after the commit (or with the write's error
   // or the commit's error); it must be quick and must not call submit_write synchronously-waiting.

@@ -90,6 +90,32 @@ const std::vector<const char*> kMigrations = {
       CREATE INDEX deliveries_pending ON deliveries (org, peer_type, peer_id, pending_seq) WHERE pending != '';
       CREATE INDEX deliveries_by_peer ON deliveries (org, peer_type, peer_id);
     )sql",
+    // 4: owner references (one row per ownee → owner link, with its validation state) and the owners
+    // whose deletion still has to reach their ownees (a cascade survives a restart).
+    R"sql(
+      CREATE TABLE owner_refs (
+        org TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        owner_type TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        unset_on_delete INTEGER NOT NULL,
+        validated INTEGER NOT NULL,
+        first_seen_ms INTEGER NOT NULL,
+        PRIMARY KEY (org, object_type, object_id, owner_type, owner_id)
+      ) WITHOUT ROWID;
+      -- An owner's ownees, for the cascade.
+      CREATE INDEX owner_refs_by_owner ON owner_refs (org, owner_type, owner_id);
+      -- The references still waiting for their owner, oldest first, for the validator.
+      CREATE INDEX owner_refs_unvalidated ON owner_refs (first_seen_ms) WHERE validated = 0;
+      CREATE TABLE owner_cascades (
+        org TEXT NOT NULL,
+        owner_type TEXT NOT NULL,
+        owner_id TEXT NOT NULL,
+        queued_at_ms INTEGER NOT NULL,
+        PRIMARY KEY (org, owner_type, owner_id)
+      ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

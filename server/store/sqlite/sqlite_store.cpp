@@ -15,6 +15,7 @@
 #include "server/store/sqlite/group_commit.hpp"
 #include "server/store/sqlite/object_cache.hpp"
 #include "server/store/sqlite/object_rows.hpp"
+#include "server/store/sqlite/owner_rows.hpp"
 #include "server/store/sqlite/schema.hpp"
 
 namespace edgesync {
@@ -165,6 +166,26 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return Status::ok();
   }
 
+  Status set_owner_links(const ResourceKey& ownee, const std::vector<OwnerReference>& owners, int64_t now_ms) override {
+    sqlite_rows::replace_owner_links(connection_, ownee, owners, now_ms);
+    return Status::ok();
+  }
+  Result<std::vector<OwnerLink>> list_ownee_links(const ResourceKey& owner, size_t limit) override {
+    return sqlite_rows::select_ownee_links(connection_, owner, limit);
+  }
+  Status mark_owner_link_validated(const ResourceKey& ownee, const ResourceKey& owner) override {
+    sqlite_rows::set_owner_link_validated(connection_, ownee, owner);
+    return Status::ok();
+  }
+  Status queue_owner_cascade(const ResourceKey& owner, int64_t now_ms) override {
+    sqlite_rows::insert_owner_cascade(connection_, owner, now_ms);
+    return Status::ok();
+  }
+  Status finish_owner_cascade(const ResourceKey& owner) override {
+    sqlite_rows::erase_owner_cascade(connection_, owner);
+    return Status::ok();
+  }
+
   void after_commit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
  private:
@@ -298,6 +319,17 @@ class SqliteStore final : public Store {
       std::vector<std::string> files;
       while (statement->executeStep()) files.push_back(statement->getColumn(0).getString());
       return files;
+    });
+  }
+
+  Result<std::vector<ResourceKey>> list_owner_cascades(size_t limit) override {
+    return with_reader<std::vector<ResourceKey>>([&](Connection& connection) -> Result<std::vector<ResourceKey>> {
+      return sqlite_rows::select_owner_cascades(connection, limit);
+    });
+  }
+  Result<std::vector<OwnerLink>> list_unvalidated_owner_links(int64_t seen_before_ms, size_t limit) override {
+    return with_reader<std::vector<OwnerLink>>([&](Connection& connection) -> Result<std::vector<OwnerLink>> {
+      return sqlite_rows::select_unvalidated_owner_links(connection, seen_before_ms, limit);
     });
   }
 

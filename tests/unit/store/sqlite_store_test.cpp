@@ -37,7 +37,8 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   SQLite::Database database((dir.path / "store.db").string());
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries"}) {
+  for (const char* table :
+       {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs", "owner_cascades"}) {
     BOOST_TEST_CONTEXT(table) {
       BOOST_TEST(database.tableExists(table));
     }
@@ -57,6 +58,8 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
     database.exec("DROP INDEX objects_by_side_and_status");
     database.exec("DROP TABLE deliveries");
     database.exec("DROP TABLE destinations");
+    database.exec("DROP TABLE owner_refs");
+    database.exec("DROP TABLE owner_cascades");
     database.exec("PRAGMA user_version = 1");
   }
   auto store = open_store(dir);
