@@ -47,8 +47,9 @@ class ConfigReader {
   }
 
   static bool is_section(const std::string& key) {
-    static const std::set<std::string> kSections = {
-        "auth", "log", "http", "store", "objects", "owners", "meta", "meta.sync", "meta.sync.status", "uplink"};
+    static const std::set<std::string> kSections = {"auth",   "log",       "http", "store",     "objects",
+                                                    "owners", "reconcile", "meta", "meta.sync", "meta.sync.status",
+                                                    "uplink"};
     return kSections.count(key) > 0;
   }
 
@@ -96,6 +97,9 @@ class ConfigReader {
       return number(key, value, config_.owners.validation_timeout_seconds, 1u, 2592000u);
     if (key == "owners.check_interval_ms") return number(key, value, config_.owners.check_interval_ms, 10u, 3600000u);
     if (key == "owners.batch_size") return number(key, value, config_.owners.batch_size, 1u, 100000u);
+    if (key == "reconcile.retry_initial_ms")
+      return number(key, value, config_.reconcile.retry_initial_ms, 10u, 3600000u);
+    if (key == "reconcile.retry_max_ms") return number(key, value, config_.reconcile.retry_max_ms, 10u, 86400000u);
     if (key == "uplink.long_poll_seconds") return number(key, value, config_.uplink.long_poll_seconds, 0u, 120u);
     if (key == "uplink.poll_interval_ms") return number(key, value, config_.uplink.poll_interval_ms, 10u, 3600000u);
     if (key == "uplink.max_backoff_ms") return number(key, value, config_.uplink.max_backoff_ms, 10u, 3600000u);

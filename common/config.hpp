@@ -47,6 +47,13 @@ struct OwnersConfig {
   bool operator==(const OwnersConfig&) const = default;
 };
 
+struct ReconcileConfig {
+  uint32_t retry_initial_ms = 1000;  // reconcile.retry_initial_ms: first wait before a notification is handed out again
+  uint32_t retry_max_ms = 300000;    // reconcile.retry_max_ms: the cap of the exponential backoff
+
+  bool operator==(const ReconcileConfig&) const = default;
+};
+
 struct UplinkConfig {
   uint32_t long_poll_seconds = 30;   // uplink.long_poll_seconds: how long the cloud may hold a poll (0 = no long-poll)
   uint32_t poll_interval_ms = 1000;  // uplink.poll_interval_ms: against a cloud without long-poll (MMS)
@@ -72,6 +79,7 @@ struct Config {
   StoreConfig store;
   ObjectsConfig objects;
   OwnersConfig owners;
+  ReconcileConfig reconcile;
   UplinkConfig uplink;
   uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
 

@@ -124,6 +124,9 @@ int serve(const Config& config) {
   std::unique_ptr<Uplink> uplink;
   if (node.is_cloud()) {
     cloud_sync = std::make_unique<CloudSync>(**store, objects, planner, waiters);
+    cloud_sync->set_retry_policy(RetryPolicy{std::chrono::milliseconds(config.reconcile.retry_initial_ms),
+                                             std::chrono::milliseconds(config.reconcile.retry_max_ms), 0.2,
+                                             system_random()});
   } else {
     meta_manager = std::make_unique<meta::MetaManager>(
         io.get_executor(), objects, **store, router,

@@ -8,6 +8,7 @@
 
 #include "common/json_limits.hpp"
 #include "common/metadata_codec.hpp"
+#include "common/time_format.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 
@@ -74,10 +75,16 @@ asio::awaitable<http::Response> handle_object_destinations(RequestContext& conte
     if (rows->empty()) co_return http::Response::empty(404);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& row : *rows) {
-      list.push_back({{"destinationType", row.peer.dest_type},
-                      {"destinationID", row.peer.dest_id},
-                      {"status", row.status},
-                      {"message", row.message}});
+      list.push_back(
+          {{"destinationType", row.peer.dest_type},
+           {"destinationID", row.peer.dest_id},
+           {"status", row.status},
+           {"message", row.message},
+           {"attempts", row.attempts},
+           {"lastError", row.last_error},
+           {"nextAttemptAt", row.next_attempt_at_ms > 0
+                                 ? format_rfc3339(SystemTime(std::chrono::milliseconds(row.next_attempt_at_ms)))
+                                 : std::string()}});
     }
     co_return http::Response::json(200, list.dump(2));
   }

@@ -72,17 +72,25 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
   while (true) {
     // The generation first: a commit after this read wakes the wait below even if it came before it.
     const uint64_t generation = sync.waiters().generation(node);
-    auto items = sync.pending_items(node, kMaxItemsPerPoll);
+    int64_t next_due_ms = 0;
+    auto items = sync.pending_items(node, kMaxItemsPerPoll, &next_due_ms);
     if (!items) co_return context.error(items.status());
     if (!items->empty()) {
+      if (Status recorded = co_await sync.record_attempts(node, *items); !recorded) co_return context.error(recorded);
       nlohmann::json answer = nlohmann::json::array();
       for (const auto& item : *items) {
         answer.push_back({{"Type", item.type}, {"MetaData", metadata_to_json(item.metadata)}});
       }
       co_return http::Response::json(200, answer.dump(2));
     }
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    // A notification waiting for its retry wakes the poll when it becomes due.
+    if (next_due_ms > 0) {
+      const auto now_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      left = std::min(left, std::chrono::milliseconds(std::max<int64_t>(next_due_ms - now_ms, 1)));
+    }
     if (left.count() <= 0) break;
     if (!co_await sync.waiters().wait(node, generation, left)) break;
   }

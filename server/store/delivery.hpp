@@ -58,6 +58,12 @@ struct Delivery {
   uint64_t sent_bytes = 0;    // edge → cloud data upload: bytes the cloud acknowledged
   std::string metadata_json;  // the object's metadata when the object row is already gone; else ""
   int64_t updated_at_ms = 0;
+  // Reconciliation (cloud): how often the pending notification was handed to the peer without an
+  // answer, why the last attempt failed, and when it may be handed out again (0 = now). Reset whenever
+  // the peer answers or the object is re-planned (updated, re-sent).
+  int32_t attempts = 0;
+  std::string last_error;
+  int64_t next_attempt_at_ms = 0;
 
   bool operator==(const Delivery&) const = default;
 };

@@ -20,6 +20,13 @@ bool may_hold_copy(const Delivery& row) {
   return row.status == kDelivering && row.pending != "update";
 }
 
+// A new notification for the node (or none): a fresh start for reconciliation.
+void reset_attempts(Delivery& row) {
+  row.attempts = 0;
+  row.last_error.clear();
+  row.next_attempt_at_ms = 0;
+}
+
 }  // namespace
 
 NodeAddress origin_node(const ObjectMetadata& metadata) {
@@ -61,12 +68,15 @@ Status CloudPlanner::plan_deliveries(WriteTransaction& transaction, const Stored
     if (!ready || !is_registered) {
       row.status = delivery_status::kPending;  // shown as such until it can be sent
       row.pending.clear();
+      reset_attempts(row);
     } else if (already_there && (!resend_delivered || row.status == delivery_status::kConsumed)) {
       // This version is there already; a consumed object is never sent again (MMS's resend does).
     } else {
+      // Also re-opens a destination parked in `error`: the object was updated or re-sent.
       row.status = delivery_status::kDelivering;
       row.pending = "update";
       row.message.clear();
+      reset_attempts(row);
       wake_after_commit(transaction, node);
     }
     row.instance_id = meta.instance_id;
@@ -82,6 +92,7 @@ Status CloudPlanner::plan_deliveries(WriteTransaction& transaction, const Stored
     if (node == origin_node(meta)) continue;
     if (may_hold_copy(row)) {
       row.pending = "delete";
+      reset_attempts(row);
       row.updated_at_ms = now_ms;
       if (Status put = transaction.put_delivery(row); !put) return put;
       wake_after_commit(transaction, node);
@@ -100,6 +111,7 @@ Result<bool> CloudPlanner::plan_delete(WriteTransaction& transaction, const Stor
   for (auto& row : *rows) {
     if (may_hold_copy(row) && row.status != delivery_status::kDeleted) {
       row.pending = "delete";
+      reset_attempts(row);
       row.instance_id = object.metadata.instance_id;
       row.updated_at_ms = now_ms;
       if (Status put = transaction.put_delivery(row); !put) return put;
@@ -118,6 +130,7 @@ Status CloudPlanner::notify_origin_edge(ObjectChangeContext& context, const char
   Delivery row{context.object.key(), origin, delivery_status::kDelivered};
   if (auto existing = context.transaction.get_delivery(row.key, origin)) row = *existing;
   row.pending = notification;
+  reset_attempts(row);
   row.instance_id = meta.instance_id;
   row.data_id = meta.data_id;
   // The cloud's copy goes now; the poll item still needs the metadata.

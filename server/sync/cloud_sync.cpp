@@ -32,6 +32,13 @@ Status finish_if_all_deleted(WriteTransaction& transaction, const ResourceKey& k
   return transaction.delete_object(key);
 }
 
+// The node answered what it was owed: its retry history ends.
+void clear_attempts(Delivery& row) {
+  row.attempts = 0;
+  row.last_error.clear();
+  row.next_attempt_at_ms = 0;
+}
+
 // The node's copy is gone for good (it confirmed the deletion).
 Status record_deleted(WriteTransaction& transaction, Delivery& row, int64_t now_ms) {
   // A stray copy (see stray_copy_to_delete): the object is long gone here, so is the record now.
@@ -39,6 +46,7 @@ Status record_deleted(WriteTransaction& transaction, Delivery& row, int64_t now_
   if (!object && object.status().code() == StatusCode::kNotFound) return transaction.delete_delivery(row.key, row.peer);
   row.status = delivery_status::kDeleted;
   row.pending.clear();
+  clear_attempts(row);
   row.updated_at_ms = now_ms;
   if (Status put = transaction.put_delivery(row); !put) return put;
   return finish_if_all_deleted(transaction, row.key);
@@ -141,12 +149,20 @@ bool CloudSync::is_registered(const NodeAddress& node) const {
 
 // ---- polling --------------------------------------------------------------------------------
 
-Result<std::vector<PollItem>> CloudSync::pending_items(const NodeAddress& node, size_t limit) const {
+Result<std::vector<PollItem>> CloudSync::pending_items(const NodeAddress& node, size_t limit,
+                                                       int64_t* next_due_ms) const {
   auto rows = store_.list_deliveries_to(node, true);
   if (!rows) return rows.status();
+  const int64_t now = now_ms();
+  if (next_due_ms) *next_due_ms = 0;
   std::vector<PollItem> items;
   for (const auto& row : *rows) {
     if (items.size() >= limit) break;
+    if (row.next_attempt_at_ms > now) {  // handed out lately and unanswered: waits for its backoff
+      if (next_due_ms && (*next_due_ms == 0 || row.next_attempt_at_ms < *next_due_ms))
+        *next_due_ms = row.next_attempt_at_ms;
+      continue;
+    }
     PollItem item{row.pending, {}};
     if (!row.metadata_json.empty()) {
       auto metadata = parse_metadata(row.metadata_json);
@@ -162,6 +178,24 @@ Result<std::vector<PollItem>> CloudSync::pending_items(const NodeAddress& node, 
     items.push_back(std::move(item));
   }
   return items;
+}
+
+asio::awaitable<Status> CloudSync::record_attempts(const NodeAddress& node, const std::vector<PollItem>& items) {
+  if (items.empty()) co_return Status::ok();
+  const int64_t now = now_ms();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    for (const auto& item : items) {
+      const ResourceKey key{node.org, item.metadata.object_type, item.metadata.object_id};
+      auto row = transaction.get_delivery(key, node);
+      if (!row || row->pending != item.type) continue;  // answered or replaced meanwhile
+      ++row->attempts;
+      row->next_attempt_at_ms = now + retry_.delay_after(row->attempts).count();
+      if (row->attempts > 1)
+        row->last_error = "no answer to " + item.type + " (attempt " + std::to_string(row->attempts - 1) + ")";
+      if (Status put = transaction.put_delivery(*row); !put) return put;
+    }
+    return Status::ok();
+  });
 }
 
 // ---- notifications from a node --------------------------------------------------------------
@@ -185,8 +219,11 @@ asio::awaitable<Status> CloudSync::notification(const NodeAddress& node, const R
     co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
       auto row = transaction.get_delivery(key, node);
       if (!row) return ignored("No delivery of this object to the node");
+      // Parked: not retried until the object is updated or re-sent (the planner re-opens it).
       row->status = delivery_status::kError;
       row->message = reason;
+      row->last_error = reason;
+      row->next_attempt_at_ms = 0;
       row->pending.clear();
       row->updated_at_ms = now;
       return transaction.put_delivery(*row);
@@ -219,6 +256,7 @@ asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const Re
     if (action == "ackconsumed" || action == "ackDeleted") return transaction.delete_delivery(key, node);
     if (action == "ackDelete") {
       if (row->pending == "delete") row->pending.clear();
+      if (row->pending.empty()) clear_attempts(*row);
       row->updated_at_ms = now;
       return transaction.put_delivery(*row);
     }
@@ -229,6 +267,7 @@ asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const Re
     if (action == "received") row->status = delivery_status::kDelivered;
     if (action == "consumed") row->status = delivery_status::kConsumed;
     row->message.clear();
+    if (row->pending.empty()) clear_attempts(*row);
     row->updated_at_ms = now;
     if (Status put = transaction.put_delivery(*row); !put) return put;
     if (action == "consumed") return apply_autodelete(transaction, key, now_time);

@@ -18,6 +18,7 @@
 #include "server/store/store.hpp"
 #include "server/sync/cloud_planner.hpp"
 #include "server/sync/node_waiters.hpp"
+#include "server/sync/retry_policy.hpp"
 
 namespace edgesync {
 
@@ -47,9 +48,18 @@ class CloudSync {
   boost::asio::awaitable<Status> unregister(const NodeAddress& node);
   bool is_registered(const NodeAddress& node) const;
 
-  // The node's pending notifications, oldest first (at most `limit`). Reading does not consume them:
-  // each is cleared by the node's follow-up notification.
-  Result<std::vector<PollItem>> pending_items(const NodeAddress& node, size_t limit) const;
+  // Reconciliation: how long a notification handed out without an answer waits before it is handed out
+  // again. Set before serving.
+  void set_retry_policy(RetryPolicy policy) { retry_ = std::move(policy); }
+
+  // The node's pending notifications that are due, oldest first (at most `limit`). Reading does not
+  // consume them: each is cleared by the node's follow-up notification. `next_due_ms`, when given, is set
+  // to the earliest time (ms since epoch) a notification now waiting for its retry becomes due, or 0.
+  Result<std::vector<PollItem>> pending_items(const NodeAddress& node, size_t limit,
+                                              int64_t* next_due_ms = nullptr) const;
+  // Records that `items` were handed to the node: each row counts an attempt and is not handed out
+  // again before its backoff passes, unless the node answers (which clears it) or the object changes.
+  boost::asio::awaitable<Status> record_attempts(const NodeAddress& node, const std::vector<PollItem>& items);
 
   // PUT /spi/v1/objects/{org}/{type}/{id}/{instanceID}/{dataID}/{action} except `data`. kConflict means
   // "ignored, treat as acknowledged" (409).
@@ -96,6 +106,7 @@ class CloudSync {
   CloudPlanner& planner_;
   NodeWaiters& waiters_;
   std::function<SystemTime()> now_;
+  RetryPolicy retry_{std::chrono::milliseconds(1000), std::chrono::milliseconds(300000), 0.2, system_random()};
 };
 
 }  // namespace edgesync

@@ -70,6 +70,12 @@ BOOST_AUTO_TEST_CASE(a_three_level_tree_deleted_from_the_top_disappears_at_the_c
     for (const char* id : {"root", "a", "b", "kept", "bystander"})
       BOOST_REQUIRE(wait_until([&] { return delivered_to(app, id, edge_id); }));
   }
+  // Each destination shows its reconciliation state beside its status (answered: nothing scheduled).
+  for (const auto& row : json::parse(app.get(cloud_objects("model/bystander/destinations")).body)) {
+    BOOST_TEST(row["attempts"] == 0);
+    BOOST_TEST(row["lastError"] == "");
+    BOOST_TEST(row["nextAttemptAt"] == "");
+  }
   BOOST_TEST(app.del(cloud_objects("model/root")).status == 204);
   for (const auto& id : kTree) BOOST_TEST(wait_until([&] { return gone_at_cloud(app, id); }), id);
   for (const auto* edge : {e1.get(), e2.get()}) {

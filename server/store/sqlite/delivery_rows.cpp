@@ -7,7 +7,7 @@ constexpr const char* kDestinationColumns =
     "org, dest_type, dest_id, persistent_storage, communication, code_version, registered_at_ms, last_ping_ms";
 constexpr const char* kDeliveryColumns =
     "org, object_type, object_id, peer_type, peer_id, status, message, pending, instance_id, data_id, sent_bytes, "
-    "metadata_json, updated_at_ms";
+    "metadata_json, updated_at_ms, attempts, last_error, next_attempt_at_ms";
 
 Destination read_destination(SQLite::Statement& statement) {
   Destination destination;
@@ -34,6 +34,9 @@ Delivery read_delivery(SQLite::Statement& statement) {
   delivery.sent_bytes = static_cast<uint64_t>(statement.getColumn(10).getInt64());
   delivery.metadata_json = statement.getColumn(11).getString();
   delivery.updated_at_ms = statement.getColumn(12).getInt64();
+  delivery.attempts = statement.getColumn(13).getInt();
+  delivery.last_error = statement.getColumn(14).getString();
+  delivery.next_attempt_at_ms = statement.getColumn(15).getInt64();
   return delivery;
 }
 
@@ -123,7 +126,7 @@ std::vector<Delivery> select_deliveries_to(Connection& connection, const NodeAdd
 
 void write_delivery(Connection& connection, const Delivery& delivery, int64_t pending_seq) {
   auto statement = connection.statement(std::string("INSERT OR REPLACE INTO deliveries (") + kDeliveryColumns +
-                                        ", pending_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                                        ", pending_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bind_key(*statement, delivery.key);
   statement->bind(4, delivery.peer.dest_type);
   statement->bind(5, delivery.peer.dest_id);
@@ -135,7 +138,10 @@ void write_delivery(Connection& connection, const Delivery& delivery, int64_t pe
   statement->bind(11, static_cast<int64_t>(delivery.sent_bytes));
   statement->bind(12, delivery.metadata_json);
   statement->bind(13, delivery.updated_at_ms);
-  statement->bind(14, pending_seq);
+  statement->bind(14, delivery.attempts);
+  statement->bind(15, delivery.last_error);
+  statement->bind(16, delivery.next_attempt_at_ms);
+  statement->bind(17, pending_seq);
   statement->exec();
 }
 

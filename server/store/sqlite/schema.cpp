@@ -116,6 +116,12 @@ const std::vector<const char*> kMigrations = {
         PRIMARY KEY (org, owner_type, owner_id)
       ) WITHOUT ROWID;
     )sql",
+    // 5: delivery reconciliation: attempts, the last error and the time of the next attempt per row.
+    R"sql(
+      ALTER TABLE deliveries ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE deliveries ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+      ALTER TABLE deliveries ADD COLUMN next_attempt_at_ms INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

@@ -95,6 +95,8 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "owners.validation_timeout",
                                          "owners.check_interval_ms",
                                          "owners.batch_size",
+                                         "reconcile.retry_initial_ms",
+                                         "reconcile.retry_max_ms",
                                          "uplink.long_poll_seconds",
                                          "uplink.poll_interval_ms",
                                          "uplink.max_backoff_ms",
@@ -239,6 +241,8 @@ BOOST_AUTO_TEST_CASE(every_number_is_range_checked) {
       {"owners.validation_timeout", "0", "2592001"},
       {"owners.check_interval_ms", "9", "3600001"},
       {"owners.batch_size", "0", "100001"},
+      {"reconcile.retry_initial_ms", "9", "3600001"},
+      {"reconcile.retry_max_ms", "9", "86400001"},
       {"meta.sync.status.interval", "0", "86401"},
   };
   for (const auto& [key, below, above] : numbers) {
