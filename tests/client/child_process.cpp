@@ -49,6 +49,7 @@ ChildProcess::ChildProcess(const std::filesystem::path& program, const std::vect
     ::dup2(out, 1);
     ::dup2(err, 2);
     for (const auto& [key, value] : options.environment) ::setenv(key.c_str(), value.c_str(), 1);
+    if (!options.working_dir.empty() && ::chdir(options.working_dir.c_str()) != 0) ::_exit(126);
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }

@@ -18,6 +18,7 @@ class ChildProcess {
   struct Options {
     std::filesystem::path stdin_file;                              // empty: /dev/null
     std::vector<std::pair<std::string, std::string>> environment;  // added to the parent's
+    std::filesystem::path working_dir;                             // empty: the parent's
   };
   ChildProcess(const std::filesystem::path& program, const std::vector<std::string>& args,
                const std::filesystem::path& output_dir, Options options);
