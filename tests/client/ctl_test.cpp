@@ -326,3 +326,25 @@ BOOST_AUTO_TEST_CASE(fifty_mib_publish_and_download_keep_the_sha256) {
       ctl(at_cloud({"object", "download", "-t", "big", "-i", "fifty", "-f", at_cloud_file.string()})).exit_code == 0);
   BOOST_TEST(sha256_of(at_cloud_file) == sha256_of(source));
 }
+
+BOOST_AUTO_TEST_CASE(a_progress_bar_is_drawn_only_on_a_terminal) {
+  const auto file = write_file("progress.bin", pattern_bytes(3 << 20, 6));
+  std::string command = EDGESYNCCTL;
+  for (const auto& arg :
+       at_cloud({"object", "publish", "-t", "bar", "-i", "p", "--dest-type", "ctlcar", "-f", file.string()}))
+    command += " '" + arg + "'";
+  // script(1) runs the command on a pseudo-terminal: stderr is a terminal there.
+  ChildProcess::Options options;
+  options.environment.emplace_back("HOME", logs().string());
+  const Run on_terminal = run_program("/usr/bin/script", {"-q", "-e", "-c", command, "/dev/null"}, logs(), options);
+  BOOST_TEST(on_terminal.exit_code == 0, on_terminal.out);
+  BOOST_TEST(on_terminal.out.find("upload") != std::string::npos, on_terminal.out);
+  BOOST_TEST(on_terminal.out.find("3.0 MiB / 3.0 MiB [########################]") != std::string::npos,
+             on_terminal.out);
+  BOOST_TEST(on_terminal.out.find("Published bar/p") != std::string::npos, on_terminal.out);
+  // The same command with stderr in a file: no bar (checked on every publish above too).
+  const Run in_file =
+      ctl(at_cloud({"object", "publish", "-t", "bar", "-i", "p", "--dest-type", "ctlcar", "-f", file.string()}));
+  BOOST_TEST(in_file.exit_code == 0);
+  BOOST_TEST(in_file.err.empty(), in_file.err);
+}
