@@ -338,6 +338,10 @@ BOOST_AUTO_TEST_CASE(resend_health_and_acls) {
 
   auto cloud_health = cloud.health();
   BOOST_TEST(cloud_health.node_type == "CSS");
+  sdk::SyncClient go_style("http", "127.0.0.1", topology().cloud->port());  // MMS-style setup
+  go_style.set_org_id(kOrg);
+  go_style.set_app_key_and_secret(kOrg + "/admin", "secret");
+  BOOST_TEST(go_style.get_destinations().size() == 1u);
   BOOST_TEST(cloud_health.health_status == "green");
   BOOST_TEST(!cloud_health.cloud_connected.has_value());
   auto edge_health = edge.health();

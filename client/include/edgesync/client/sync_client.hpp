@@ -39,9 +39,11 @@ struct ClientOptions {
   std::string ca_file;  // PEM file of the CA(s) to trust for https; empty: the system's CAs
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds request_timeout{30000};  // no byte moved for this long fails the request
-  // A sized upload is sent in pieces of this many bytes (Content-Range), each retried after a
-  // transport failure, so a broken connection costs one piece and not the whole transfer.
-  uint64_t upload_piece_bytes = 16ull << 20;
+  // A sized upload larger than this is sent in pieces of this many bytes (Content-Range), each
+  // retried after a transport failure, so a broken connection costs one piece and not the whole
+  // transfer. Smaller ones go in one request: the server finalises a ranged upload with an extra
+  // pass over the data (50 MiB: 0.9-1.4 s in 16 MiB pieces against 0.2 s in one request, measured).
+  uint64_t upload_piece_bytes = 256ull << 20;
   int upload_retries = 3;  // per piece, after transport failures only
 };
 
