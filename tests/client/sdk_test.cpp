@@ -1,8 +1,14 @@
 // The client SDK against a real edgesync cloud and edge on 127.0.0.1: every call of SyncClient, its
 // errors, streamed data both ways (pieces and chunked) and the poller's once-per-change delivery.
 #define BOOST_TEST_MODULE sdk_test
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <boost/test/unit_test.hpp>
 #include <edgesync/client.hpp>
+
+#include <future>
 #include <mutex>
 #include <sstream>
 
@@ -311,14 +317,47 @@ BOOST_AUTO_TEST_CASE(the_poller_delivers_each_change_once_and_stops) {
   BOOST_TEST(count() == after_stop);
 }
 
+// A server that accepts connections and never answers: a poll hangs there until stopped.
+struct BlackHole {
+  int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+  uint16_t port = 0;
+  BlackHole() {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    BOOST_REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    BOOST_REQUIRE(::listen(listener, 16) == 0);  // the kernel completes the handshakes; nobody reads
+    BOOST_REQUIRE(::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port = ntohs(address.sin_port);
+  }
+  ~BlackHole() { ::close(listener); }
+};
+
+BOOST_AUTO_TEST_CASE(a_stalled_server_fails_the_call_at_the_request_timeout) {
+  BlackHole hole;
+  sdk::SyncClient client(
+      {.url = "http://127.0.0.1:" + std::to_string(hole.port), .request_timeout = std::chrono::milliseconds(200)});
+  auto error = error_of([&] { client.health(); });
+  BOOST_TEST((error.kind() == sdk::ErrorKind::kTransport));
+  BOOST_TEST(error.message().find("timed out") != std::string::npos, error.message());
+}
+
 BOOST_AUTO_TEST_CASE(a_poller_stops_promptly_even_inside_a_long_poll) {
-  auto edge = edge_client();
-  sdk::Poller poller =
-      edge.start_polling("sdkidle", [](const sdk::ObjectMetadata&) {},
-                         {.interval = std::chrono::milliseconds(10), .long_poll = std::chrono::seconds(30)});
+  BlackHole hole;
+  sdk::SyncClient client(
+      {.url = "http://127.0.0.1:" + std::to_string(hole.port), .request_timeout = std::chrono::minutes(10)});
+  std::atomic<int> failures{0};
+  sdk::Poller poller = client.start_polling("sdkidle", [](const sdk::ObjectMetadata&) {},
+                                            {.interval = std::chrono::milliseconds(10),
+                                             .long_poll = std::chrono::seconds(600),
+                                             .on_error = [&](const sdk::Error&) { ++failures; }});
   BOOST_TEST(poller.running());
-  poller.stop();  // must not wait out the 30 s poll (the test's own deadline would catch a hang)
+  // The poll is stuck in its read for up to 10 minutes; stop() must interrupt it, not wait it out.
+  auto stopped = std::async(std::launch::async, [&] { poller.stop(); });
+  BOOST_REQUIRE((stopped.wait_for(std::chrono::seconds(20)) == std::future_status::ready));
   BOOST_TEST(!poller.running());
+  BOOST_TEST(failures.load() == 0);  // being stopped is not reported as a failure
 }
 
 BOOST_AUTO_TEST_CASE(webhooks_are_called_for_updates_and_can_be_removed) {
