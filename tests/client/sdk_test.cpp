@@ -14,6 +14,7 @@
 
 #include "tests/client/unix_relay.hpp"
 #include "tests/integration/sync_topology.hpp"
+#include "tests/support/tcp_proxy.hpp"
 
 using namespace edgesync::test;
 namespace sdk = edgesync::client;
@@ -419,4 +420,30 @@ BOOST_AUTO_TEST_CASE(an_edge_is_reached_through_a_unix_socket) {
   go_style.set_app_key_and_secret(kOrg + "/app", "");
   go_style.mark_object_consumed("sdkunix", "u1");
   BOOST_TEST(go_style.get_updated_objects("sdkunix").empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_piece_cut_in_flight_is_sent_again_and_a_cut_download_leaves_no_file) {
+  TcpProxy proxy(topology().cloud->port());
+  sdk::SyncClient client({.url = "http://127.0.0.1:" + std::to_string(proxy.port()),
+                          .org = kOrg,
+                          .app_key = kOrg + "/admin",
+                          .upload_piece_bytes = 1 << 20});
+  const std::string data = pattern_bytes(4 * 1024 * 1024, 13);
+  client.update_object(meta("sdkcut", "up"));
+  proxy.cut_after_bytes_to_server((5u << 20) / 2);  // in the middle of the third piece
+  std::istringstream in(data);
+  client.update_object_data("sdkcut", "up", in, data.size());
+  BOOST_TEST(proxy.bytes_to_server() > data.size());  // the cut piece went twice
+  auto cloud = cloud_client();
+  std::ostringstream stored;
+  cloud.fetch_object_data("sdkcut", "up", stored);
+  BOOST_TEST((stored.str() == data));
+
+  // A download cut in the middle fails with a transport error; the target file is never created.
+  TempDir files;
+  const auto target = files.path() / "cut.bin";
+  proxy.cut_after_bytes_to_client(1 << 20);
+  auto error = error_of([&] { client.fetch_object_data("sdkcut", "up", target); });
+  BOOST_TEST((error.kind() == sdk::ErrorKind::kTransport));
+  BOOST_TEST(std::filesystem::is_empty(files.path()));
 }
