@@ -14,7 +14,8 @@ const char* exit_codes_help() {
   return "Exit codes: 0 success, 2 bad command line, 3 not found (404), 4 forbidden (401/403),\n"
          "5 refused by the server (other 4xx), 6 server error (5xx or unreadable answer),\n"
          "7 server unreachable (connection, TLS, timeout), 8 local file error.\n"
-         "Settings come from flags, else EDGESYNC_URL, EDGESYNC_ORG, EDGESYNC_USER, EDGESYNC_SECRET,\n"
+         "--user takes KEY or KEY:SECRET. Settings come from flags, else EDGESYNC_URL, EDGESYNC_ORG, EDGESYNC_USER, "
+         "EDGESYNC_SECRET,\n"
          "EDGESYNC_CA_FILE, else the config file (--config, EDGESYNC_CONFIG, or\n"
          "~/.config/edgesync/ctl.conf) holding `key: value` lines for url, org, user, secret, ca_file.";
 }
@@ -24,7 +25,7 @@ void add_global_options(CLI::App& app, Settings& settings) {
                  "Server URL: http(s)://host:port, or unix:///path.sock / secure-unix:///path.sock for an edge")
       ->envname("EDGESYNC_URL");
   app.add_option("--org", settings.org, "Organization (cloud only; leave empty for an edge)")->envname("EDGESYNC_ORG");
-  app.add_option("--user", settings.user, "App key (user name)")->envname("EDGESYNC_USER");
+  app.add_option("--user", settings.user, "App key (user name), or key:secret")->envname("EDGESYNC_USER");
   app.add_option("--secret", settings.secret, "App secret (password)")->envname("EDGESYNC_SECRET");
   app.add_option("--ca-file", settings.ca_file, "PEM file of the CA to trust for https")->envname("EDGESYNC_CA_FILE");
   app.add_option("--config", settings.config_file, "Config file (default ~/.config/edgesync/ctl.conf)")
@@ -87,6 +88,10 @@ void Context::load_config_file() {
 client::SyncClient& Context::client() {
   if (client_) return *client_;
   load_config_file();
+  if (const size_t colon = settings.user.find(':'); colon != std::string::npos && settings.secret.empty()) {
+    settings.secret = settings.user.substr(colon + 1);  // key:secret, as curl -u and hzn -u
+    settings.user.resize(colon);
+  }
   client::ClientOptions options;
   options.url = settings.url.empty() ? "http://localhost:8080" : settings.url;
   options.org = settings.org;

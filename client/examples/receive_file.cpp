@@ -4,8 +4,12 @@
 // --received); a deletion removes the file and is acknowledged. Stops on Enter, or after --count.
 //
 //   receive_file --server http://127.0.0.1:8081 --key myorg/app --secret s --dir ./in [-w]
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <condition_variable>
+#include <csignal>
 #include <edgesync/client.hpp>
 #include <filesystem>
 #include <iostream>
@@ -17,6 +21,20 @@
 namespace sdk = edgesync::client;
 
 namespace {
+
+std::atomic<bool> signalled{false};
+
+extern "C" void on_signal(int) {
+  signalled = true;
+}
+
+// "key:secret" in --key/--user (as curl -u and hzn -u) when --secret is not given.
+void split_credentials(sdk::ClientOptions& options) {
+  const size_t colon = options.app_key.find(':');
+  if (colon == std::string::npos || !options.app_secret.empty()) return;
+  options.app_secret = options.app_key.substr(colon + 1);
+  options.app_key.resize(colon);
+}
 
 struct Receiver {
   sdk::SyncClient& client;
@@ -59,13 +77,16 @@ int main(int argc, char** argv) {
   sdk::ClientOptions options;
   options.url = "http://localhost:8080";
   std::string dir = ".";
+  std::string type = "send-file";
   bool webhook = false;
   bool received = false;
   int interval_ms = 10000;
   int count = 0;
-  app.add_option("-s,--server", options.url, "Server URL (http[s]://host:port, unix:///socket)")->capture_default_str();
+  app.add_option("-s,--server,--url", options.url, "Server URL (http[s]://host:port, unix:///socket)")
+      ->capture_default_str();
   app.add_option("--org", options.org, "Organization (cloud)");
-  app.add_option("--key", options.app_key, "App key");
+  app.add_option("--key,--user", options.app_key, "App key, or key:secret");
+  app.add_option("--type", type, "Object type to receive")->capture_default_str();
   app.add_option("--secret", options.app_secret, "App secret");
   app.add_option("--cert", options.ca_file, "CA certificate (PEM) for https");
   app.add_option("--dir", dir, "Where to write the files")->check(CLI::ExistingDirectory)->capture_default_str();
@@ -74,8 +95,12 @@ int main(int argc, char** argv) {
   app.add_option("--interval-ms", interval_ms, "Polling interval")
       ->check(CLI::Range(10, 3600000))
       ->capture_default_str();
-  app.add_option("--count", count, "Exit after this many files or deletions (0: on Enter)");
+  app.add_option("--count", count,
+                 "Exit after this many files or deletions (0: on Enter, or on SIGTERM/SIGINT without a terminal)");
   CLI11_PARSE(app, argc, argv);
+  split_credentials(options);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
 
   try {
     sdk::SyncClient client(options);
@@ -93,7 +118,7 @@ int main(int argc, char** argv) {
         }
       });
       webhook_url = "http://127.0.0.1:" + std::to_string(listener->port()) + "/updates";
-      client.register_webhook("send-file", webhook_url);
+      client.register_webhook(type, webhook_url);
       listening = std::thread([&] { listener->serve(); });
       std::cout << "Waiting for files (webhook " << webhook_url << ")" << std::endl;
     } else {
@@ -103,22 +128,23 @@ int main(int argc, char** argv) {
         std::cerr << "receive_file: poll failed: " << error.what() << std::endl;
       };
       poller = client.start_polling(
-          "send-file", [&](const sdk::ObjectMetadata& object) { receiver.handle(object); }, poll);
+          type, [&](const sdk::ObjectMetadata& object) { receiver.handle(object); }, poll);
       std::cout << "Waiting for files (polling)" << std::endl;
     }
 
-    if (count > 0) {
-      std::unique_lock lock(receiver.mutex);
-      receiver.changed.wait(lock, [&] { return receiver.handled >= count; });
-    } else {
+    if (count == 0 && ::isatty(STDIN_FILENO)) {
       std::string line;
       std::getline(std::cin, line);
+    } else {  // until --count files, or a signal (a service without a terminal)
+      std::unique_lock lock(receiver.mutex);
+      while (!signalled && (count == 0 || receiver.handled < count))
+        receiver.changed.wait_for(lock, std::chrono::milliseconds(100));
     }
     poller.stop();
     if (listener) {
       listener->stop();
       listening.join();
-      client.delete_webhook("send-file", webhook_url);
+      client.delete_webhook(type, webhook_url);
     }
   } catch (const sdk::Error& error) {
     std::cerr << "receive_file: " << error.what() << "\n";

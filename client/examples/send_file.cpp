@@ -15,9 +15,9 @@ int main(int argc, char** argv) {
   std::string dest_id;
   std::string file;
   std::string dest_data_uri;
-  app.add_option("-s,--server", options.url, "Server URL (http[s]://host:port)")->capture_default_str();
+  app.add_option("-s,--server,--url", options.url, "Server URL (http[s]://host:port)")->capture_default_str();
   app.add_option("--org", options.org, "Organization (cloud)");
-  app.add_option("--key", options.app_key, "App key");
+  app.add_option("--key,--user", options.app_key, "App key, or key:secret");
   app.add_option("--secret", options.app_secret, "App secret");
   app.add_option("--cert", options.ca_file, "CA certificate (PEM) for https");
   app.add_option("--dt", dest_type, "Destination type")->required();
@@ -25,6 +25,10 @@ int main(int argc, char** argv) {
   app.add_option("-f,--file", file, "The file to send")->required()->check(CLI::ExistingFile);
   app.add_option("--dU", dest_data_uri, "destinationDataUri: where the receiving node writes the data itself");
   CLI11_PARSE(app, argc, argv);
+  if (const size_t colon = options.app_key.find(':'); colon != std::string::npos && options.app_secret.empty()) {
+    options.app_secret = options.app_key.substr(colon + 1);  // key:secret, as curl -u
+    options.app_key.resize(colon);
+  }
 
   try {
     edgesync::client::SyncClient client(options);

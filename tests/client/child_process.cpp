@@ -78,6 +78,10 @@ std::optional<int> ChildProcess::wait(std::chrono::milliseconds deadline) {
   }
 }
 
+void ChildProcess::signal(int number) {
+  if (pid_ > 0 && !exit_code_) ::kill(pid_, number);
+}
+
 std::string ChildProcess::out() const {
   return read_file(out_);
 }

@@ -31,6 +31,7 @@ class ChildProcess {
 
   // The exit code, or nullopt if it is still running at the deadline (killed by signal: 128 + signal).
   std::optional<int> wait(std::chrono::milliseconds deadline = std::chrono::seconds(60));
+  void signal(int number);  // e.g. SIGTERM, to a running child
   std::string out() const;
   std::string err() const;
   const std::filesystem::path& out_path() const { return out_; }

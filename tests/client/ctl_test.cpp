@@ -246,6 +246,10 @@ BOOST_AUTO_TEST_CASE(settings_from_environment_and_config_file) {
   const auto config = write_file("ctl.conf", "# edgesyncctl settings\nurl: " + topology().cloud_url() +
                                                  "\norg: " + kOrg + "\nuser: \"" + kOrg + "/admin\"\nsecret: s\n");
   BOOST_TEST(ctl({"--config", config.string(), "node", "list"}).exit_code == 0);
+  // --user KEY:SECRET (as the compose file's sender uses it).
+  BOOST_TEST(
+      ctl({"--url", topology().cloud_url(), "--org", kOrg, "--user", kOrg + "/admin:s", "node", "list"}).exit_code ==
+      0);
   // Flags win over the file: a wrong org from the command line is used (and refused).
   BOOST_TEST(ctl({"--config", config.string(), "--org", "otherorg", "node", "list"}).exit_code == 4);
   const auto broken = write_file("broken.conf", "url http://x\n");

@@ -3,7 +3,9 @@
 // deletion. Real processes on 127.0.0.1.
 #define BOOST_TEST_MODULE examples_test
 #include <boost/test/unit_test.hpp>
+#include <csignal>
 #include <edgesync/client.hpp>
+#include <sstream>
 
 #include "tests/client/child_process.hpp"
 #include "tests/integration/sync_topology.hpp"
@@ -113,4 +115,29 @@ BOOST_AUTO_TEST_CASE(examples_answer_bad_input_with_a_message) {
       run_program(RECEIVE_FILE, {"--server", "http://127.0.0.1:1", "--webhook", "--count", "1"}, work.path());
   BOOST_TEST(unreachable.exit_code == 1);
   BOOST_TEST(unreachable.err.find("Cannot connect") != std::string::npos, unreachable.err);
+}
+
+BOOST_AUTO_TEST_CASE(receive_file_as_the_compose_demo_runs_it_serves_until_sigterm) {
+  // deploy/docker-compose.yml: --url, --user key:secret, --type, no terminal on stdin, stopped by SIGTERM.
+  auto& t = topology();
+  TempDir work;
+  const auto inbox = work.path() / "received";
+  std::filesystem::create_directories(inbox);
+  ChildProcess receiver(RECEIVE_FILE,
+                        {"--url", t.edge_url(), "--user", kOrg + "/receiver:", "--type", "sample", "--dir",
+                         inbox.string(), "--interval-ms", "50"},
+                        work.path());
+  sdk::SyncClient cloud({.url = t.cloud_url(), .org = kOrg, .app_key = kOrg + "/admin"});
+  sdk::ObjectMetadata greeting;
+  greeting.object_type = "sample";
+  greeting.object_id = "greeting";
+  greeting.destination_type = "excar";
+  cloud.update_object(greeting);
+  std::istringstream text("hello edge\n");
+  cloud.update_object_data("sample", "greeting", text, 11);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return read_all(inbox / "greeting") == "hello edge\n"; }),
+                        receiver.out() + receiver.err());
+  BOOST_TEST(!receiver.wait(std::chrono::milliseconds(200)).has_value());  // still serving: stdin is no terminal
+  receiver.signal(SIGTERM);
+  BOOST_TEST((receiver.wait() == 0));
 }
