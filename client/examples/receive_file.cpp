@@ -44,7 +44,8 @@ struct Receiver {
   std::condition_variable changed;
   int handled = 0;
 
-  void handle(const sdk::ObjectMetadata& object) {
+  // false when the object could not be handled (the caller may offer it again).
+  bool handle(const sdk::ObjectMetadata& object) {
     std::lock_guard serialize(mutex);  // webhook and poller both call from one thread; keep it simple
     const std::string name = object.object_id.substr(0, object.object_id.find('@'));
     const auto file = dir / std::filesystem::path(name).filename();
@@ -65,8 +66,10 @@ struct Receiver {
       ++handled;
     } catch (const std::exception& error) {
       std::cerr << "receive_file: " << object.object_id << ": " << error.what() << std::endl;
+      return false;
     }
     changed.notify_all();
+    return true;
   }
 };
 
@@ -127,8 +130,14 @@ int main(int argc, char** argv) {
       poll.on_error = [](const sdk::Error& error) {
         std::cerr << "receive_file: poll failed: " << error.what() << std::endl;
       };
+      // A callback that throws gets the object again on the next poll (e.g. its data was briefly
+      // unreadable): the file is not lost.
       poller = client.start_polling(
-          type, [&](const sdk::ObjectMetadata& object) { receiver.handle(object); }, poll);
+          type,
+          [&](const sdk::ObjectMetadata& object) {
+            if (!receiver.handle(object)) throw std::runtime_error("not handled; it is offered again");
+          },
+          poll);
       std::cout << "Waiting for files (polling)" << std::endl;
     }
 
