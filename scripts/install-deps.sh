@@ -11,7 +11,8 @@ packages=(
 if [ "${1:-}" = "--tests" ]; then
   # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed); nginx-light
   # is the benchmarks' HTTP ceiling (tests/bench starts its own instance on a free 127.0.0.1 port).
-  packages+=(docker-compose nginx-light)
+  # openssl: the client tests run `openssl s_server` as a TLS peer and make their certificates with it.
+  packages+=(docker-compose nginx-light openssl)
 fi
 
 missing=()

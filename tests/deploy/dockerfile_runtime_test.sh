@@ -13,6 +13,7 @@ in_slim="libc6 libgcc-s1 libstdc++6 zlib1g"   # part of debian:bookworm-slim its
 missing=()
 for program in "$work"/bin/*; do
   for library in $(ldd "$program" | awk '/=> \//{print $3}'); do
+    case "$library" in "$work"/*) continue;; esac  # installed with the binaries (libedgesync_client)
     package=$(dpkg -S "$library" 2>/dev/null || dpkg -S "$(readlink -f "$library")" 2>/dev/null || true)
     package=${package%%:*}
     [ -n "$package" ] || { echo "$(basename "$program"): $library belongs to no package"; exit 1; }
