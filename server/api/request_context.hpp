@@ -27,6 +27,7 @@ struct RequestContext {
   std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
   std::chrono::steady_clock::time_point started;
   uint64_t client_requests = 0;
+  uint64_t auth_failures = 0;  // requests refused for their credentials so far
 
   http::Response error(const Status& status) const;
 };
