@@ -86,6 +86,8 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
   if (collection == "destinations") co_return co_await handle_destinations(context, segments);
+  if (collection == "security") co_return co_await handle_security(context, segments);
+  if (collection == "organizations") co_return co_await handle_organizations(context, segments);
   if (collection == "resend" && segments.size() == 3) co_return handle_resend(context);
   if (collection == "health" && segments.size() == 3) co_return handle_health(context);
   if (collection == "objects") {

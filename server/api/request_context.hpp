@@ -52,5 +52,11 @@ boost::asio::awaitable<http::Response> handle_spi(RequestContext& context, const
 boost::asio::awaitable<http::Response> handle_destinations(RequestContext& context,
                                                            const std::vector<std::string>& segments);
 boost::asio::awaitable<http::Response> handle_object_destinations(RequestContext& context, const ObjectPath& path);
+// /api/v1/security/… (cloud only).
+boost::asio::awaitable<http::Response> handle_security(RequestContext& context,
+                                                       const std::vector<std::string>& segments);
+// /api/v1/organizations[/{org}] (cloud only).
+boost::asio::awaitable<http::Response> handle_organizations(RequestContext& context,
+                                                            const std::vector<std::string>& segments);
 
 }  // namespace edgesync
