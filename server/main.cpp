@@ -2,10 +2,14 @@
 // store, serves the REST API until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests
 // finish, queued writes commit, the database closes cleanly.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -108,8 +112,23 @@ int hash_secret_command(uint32_t iterations) {
   return 0;
 }
 
+// Every connection is a file descriptor; distributions start services with a soft limit of 1,024,
+// which a few hundred idle clients would exhaust. The hard limit is what the administrator allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::debug("open file limit raised from {} to {}", before, limit.rlim_cur);
+  } else {
+    spdlog::warn("cannot raise the open file limit above {}: {}", before, std::strerror(errno));
+  }
+}
+
 int serve(const Config& config) {
   namespace fs = std::filesystem;
+  raise_open_file_limit();
   std::error_code fs_error;
   fs::create_directories(config.data_dir, fs_error);
   if (fs_error) fail_configuration("data_dir: cannot create " + config.data_dir + ": " + fs_error.message());

@@ -59,8 +59,10 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
     database.exec("DROP INDEX objects_by_side_and_status");
     database.exec("DROP TABLE deliveries");
     database.exec("DROP TABLE destinations");
-       {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs", "owner_cascades", "acls",
-        "organizations"}) {
+    database.exec("DROP TABLE owner_refs");
+    database.exec("DROP TABLE owner_cascades");
+    database.exec("DROP TABLE acls");
+    database.exec("DROP TABLE organizations");
     database.exec("PRAGMA user_version = 1");
   }
   auto store = open_store(dir);
