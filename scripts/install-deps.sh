@@ -12,6 +12,8 @@ if [ "${1:-}" = "--tests" ]; then
   # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed); nginx-light
   # is the benchmarks' HTTP ceiling (tests/bench starts its own instance on a free 127.0.0.1 port).
   packages+=(docker-compose nginx-light)
+  # clang and its libFuzzer runtime build the fuzz targets (scripts/fuzz.sh).
+  packages+=(clang libclang-rt-14-dev)
 fi
 
 missing=()
