@@ -72,7 +72,8 @@ Status remove_organization(Connection& connection, const std::string& org, std::
     files->bind(2, org);
     while (files->executeStep()) removed_files.push_back(files->getColumn(0).getString());
   }
-  for (const char* table : {"objects", "uploads", "webhooks", "destinations", "deliveries", "acls", "organizations"}) {
+  for (const char* table : {"objects", "uploads", "webhooks", "destinations", "deliveries", "owner_refs",
+                            "owner_cascades", "acls", "organizations"}) {
     auto statement = connection.statement(std::string("DELETE FROM ") + table + " WHERE org = ?");
     statement->bind(1, org);
     statement->exec();
