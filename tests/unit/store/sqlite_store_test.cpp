@@ -37,9 +37,8 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   SQLite::Database database((dir.path / "store.db").string());
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table :
-       {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs", "owner_cascades", "acls",
-        "organizations"}) {
+  for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs",
+                            "owner_cascades", "acls", "organizations"}) {
     BOOST_TEST_CONTEXT(table) {
       BOOST_TEST(database.tableExists(table));
     }
