@@ -103,6 +103,7 @@ class ConfigReader {
     if (key == "uplink.long_poll_seconds") return number(key, value, config_.uplink.long_poll_seconds, 0u, 120u);
     if (key == "uplink.poll_interval_ms") return number(key, value, config_.uplink.poll_interval_ms, 10u, 3600000u);
     if (key == "uplink.max_backoff_ms") return number(key, value, config_.uplink.max_backoff_ms, 10u, 3600000u);
+    if (key == "uplink.secret_file") return text(key, value, config_.uplink.secret_file);
     if (key == "uplink.request_timeout_seconds")
       return number(key, value, config_.uplink.request_timeout_seconds, 1u, 3600u);
     if (key == "meta.sync.status.interval")
@@ -239,8 +240,6 @@ Status validate_config(const Config& config) {
   if (Status status = check_listen(config.listen); !status) return status;
   if (config.data_dir.empty()) return Status::invalid("data_dir: must not be empty", "data_dir");
   if (Status status = check_logging(config); !status) return status;
-  if (config.auth == AuthKind::kPreset && config.auth_file.empty())
-    return Status::invalid("auth.file: the preset authenticator needs a credentials file", "auth.file");
   if (config.mode == NodeMode::kEdge) {
     const std::pair<const char*, const std::string*> identity[] = {
         {"org", &config.org}, {"dest_type", &config.dest_type}, {"dest_id", &config.dest_id}};
@@ -253,6 +252,12 @@ Status validate_config(const Config& config) {
       return Status::invalid("cloud_url: required on an edge node, as http://HOST:PORT or https://HOST:PORT",
                              "cloud_url");
   }
+  // Last: the default authenticator needs a file, and a mistake above is the likelier one to report.
+  if (config.auth == AuthKind::kPreset && config.auth_file.empty())
+    return Status::invalid(
+        "auth.file: the preset authenticator (the default) needs a credentials file; "
+        "auth.type: dummy for development",
+        "auth.file");
   return Status::ok();
 }
 

@@ -59,6 +59,7 @@ struct UplinkConfig {
   uint32_t poll_interval_ms = 1000;  // uplink.poll_interval_ms: against a cloud without long-poll (MMS)
   uint32_t max_backoff_ms = 30000;   // uplink.max_backoff_ms: reconnect backoff cap (exponential, jittered)
   uint32_t request_timeout_seconds = 30;  // uplink.request_timeout_seconds: a request making no progress fails
+  std::string secret_file;                // uplink.secret_file: file holding this edge's secret towards the cloud
 
   bool operator==(const UplinkConfig&) const = default;
 };
@@ -71,7 +72,7 @@ struct Config {
   std::string dest_type;                     // dest_type: edge identity (required on an edge)
   std::string dest_id;                       // dest_id: edge identity (required on an edge)
   std::string cloud_url;                     // cloud_url: edge → cloud base URL
-  AuthKind auth = AuthKind::kDummy;          // auth.type: dummy | preset
+  AuthKind auth = AuthKind::kPreset;         // auth.type: preset | dummy
   std::string auth_file;                     // auth.file
   std::string log_level = "info";            // log.level: trace debug info warn error critical off
   std::string log_format = "text";           // log.format: text | json

@@ -2,11 +2,16 @@
 // store, serves the REST API until SIGINT/SIGTERM, then shuts down gracefully: in-flight requests
 // finish, queued writes commit, the database closes cleanly.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <thread>
 #include <vector>
@@ -15,6 +20,7 @@
 #include "common/logging.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/auth/authenticator.hpp"
+#include "server/auth/secret_hash.hpp"
 #include "server/http/server.hpp"
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
@@ -73,13 +79,56 @@ Config resolve_config(const Overrides& given) {
 }
 
 Result<std::unique_ptr<Authenticator>> make_authenticator(const Config& config) {
-  if (config.auth == AuthKind::kPreset)
-    return Status::invalid("auth.type: preset is not available yet in this build; use dummy", "auth.type");
+  if (config.auth == AuthKind::kPreset) return make_preset_authenticator(config.auth_file);
+  // Said at every start, so a development setting cannot slip into production unnoticed.
+  spdlog::warn(
+      "auth.type is dummy: the app key alone decides who a caller is and secrets are not checked; "
+      "use preset in production");
   return make_dummy_authenticator(config.auth_file);
+}
+
+// The edge's secret towards its cloud: the first line of uplink.secret_file (empty without one, as
+// against a dummy-auth cloud).
+std::string read_uplink_secret(const Config& config) {
+  if (config.uplink.secret_file.empty()) return {};
+  std::ifstream in(config.uplink.secret_file);
+  std::string secret;
+  if (!in || !std::getline(in, secret))
+    fail_configuration("uplink.secret_file: cannot read " + config.uplink.secret_file);
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  return secret;
+}
+
+// `edgesync hash-secret`: reads a secret from stdin (never the command line, which `ps` shows) and
+// prints the hash for the credentials file.
+int hash_secret_command(uint32_t iterations) {
+  std::string secret;
+  if (!std::getline(std::cin, secret) || secret.empty()) {
+    std::cerr << "edgesync hash-secret: give the secret on the first line of stdin\n";
+    return 2;
+  }
+  if (!secret.empty() && secret.back() == '\r') secret.pop_back();
+  std::cout << hash_secret(secret, iterations) << "\n";
+  return 0;
+}
+
+// Every connection is a file descriptor; distributions start services with a soft limit of 1,024,
+// which a few hundred idle clients would exhaust. The hard limit is what the administrator allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    spdlog::debug("open file limit raised from {} to {}", before, limit.rlim_cur);
+  } else {
+    spdlog::warn("cannot raise the open file limit above {}: {}", before, std::strerror(errno));
+  }
 }
 
 int serve(const Config& config) {
   namespace fs = std::filesystem;
+  raise_open_file_limit();
   std::error_code fs_error;
   fs::create_directories(config.data_dir, fs_error);
   if (fs_error) fail_configuration("data_dir: cannot create " + config.data_dir + ": " + fs_error.message());
@@ -134,6 +183,7 @@ int serve(const Config& config) {
     UplinkOptions uplink_options;
     uplink_options.node = {config.org, config.dest_type, config.dest_id};
     uplink_options.cloud_url = config.cloud_url;
+    uplink_options.secret = read_uplink_secret(config);
     uplink_options.chunk_size = config.store.chunk_size;
     uplink_options.long_poll_wait = std::chrono::seconds(config.uplink.long_poll_seconds);
     uplink_options.poll_interval = std::chrono::milliseconds(config.uplink.poll_interval_ms);
@@ -215,7 +265,13 @@ int main(int argc, char** argv) {
   app.add_option("--auth", given.auth, "authenticator: dummy | preset");
   app.add_option("--auth-file", given.auth_file, "credentials file of the authenticator");
   app.add_option("--log-level", given.log_level, "trace | debug | info | warn | error | critical | off");
+  uint32_t iterations = kDefaultSecretHashIterations;
+  CLI::App* hash_command =
+      app.add_subcommand("hash-secret", "print the salted hash of the secret read from stdin (for auth.file)");
+  hash_command->add_option("--iterations", iterations, "PBKDF2-SHA256 iterations")
+      ->check(CLI::Range(kMinSecretHashIterations, 100'000'000u));
   CLI11_PARSE(app, argc, argv);
+  if (*hash_command) return hash_secret_command(iterations);
 
   const Config config = resolve_config(given);
   if (Status status = setup_logging(config.log_level, config.log_format); !status) fail_configuration(status.message());

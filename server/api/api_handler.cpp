@@ -72,13 +72,22 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   if (!spi && !api) co_return http::Response::empty(404);
 
   auto caller = authenticator_.authenticate(request.header("Authorization"));
-  if (!caller) co_return error_response(caller.status(), wants_json_errors(request));
+  if (!caller) {
+    const uint64_t failures = ++auth_failures_;
+    // Rate-limited by powers of two: a guessing attacker must not be able to flood the log.
+    if ((failures & (failures - 1)) == 0)
+      spdlog::warn("refused credentials on {} {} ({} refusal(s) so far)", request.method(), request.path(), failures);
+    co_return error_response(caller.status(), wants_json_errors(request));
+  }
 
   RequestContext context{request, *caller, objects_,          store_,   sync_,
                          meta_,   config_, active_transfers_, started_, request_number};
+  context.auth_failures = auth_failures_.load(std::memory_order_relaxed);
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
   if (collection == "destinations") co_return co_await handle_destinations(context, segments);
+  if (collection == "security") co_return co_await handle_security(context, segments);
+  if (collection == "organizations") co_return co_await handle_organizations(context, segments);
   if (collection == "resend" && segments.size() == 3) co_return handle_resend(context);
   if (collection == "health" && segments.size() == 3) co_return handle_health(context);
   if (collection == "objects") {

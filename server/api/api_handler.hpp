@@ -38,6 +38,7 @@ class ApiHandler final : public http::RequestHandler {
   HttpConfig config_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<uint64_t> client_requests_{0};
+  std::atomic<uint64_t> auth_failures_{0};  // refused credentials, for health details (and later metrics)
   std::shared_ptr<std::atomic<uint32_t>> active_transfers_ = std::make_shared<std::atomic<uint32_t>>(0);
 };
 

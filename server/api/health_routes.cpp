@@ -43,7 +43,8 @@ http::Response handle_health(RequestContext& context) {
     }
     body["usage"] = {{"clientRequests", context.client_requests},
                      {"registeredESS", registered},
-                     {"storedObjects", db_ok ? *stored : 0}};
+                     {"storedObjects", db_ok ? *stored : 0},
+                     {"authFailures", context.auth_failures}};
   }
   return http::Response::json(200, body.dump(2));
 }

@@ -1,10 +1,12 @@
 // The /api/v1/objects endpoints (reference/mms-reference.md §1.2): HTTP in, ObjectService call,
 // HTTP out. Object semantics live in ObjectService; this file only maps.
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "common/base64.hpp"
 #include "common/json_limits.hpp"
 #include "common/metadata_codec.hpp"
+#include "server/api/acl_access.hpp"
 #include "server/api/data_transfer.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
@@ -29,16 +31,43 @@ Status too_deep() {
 
 // Reads of a cloud object by a caller without org rights succeed only for public objects, so the
 // object is looked at before the answer is decided (403 rather than 404 for what it may not see).
+// Regular users and node users on a cloud get what their org's object ACLs grant.
 Status authorize(RequestContext& context, const ObjectPath& path, Access access) {
   const NodeIdentity& node = context.objects.node();
+  AclGrant grant = AclGrant::kNone;
+  if (node.is_cloud()) {
+    auto looked_up = object_acl_grant(context.store, context.caller, path.org, path.object_type);
+    if (!looked_up) return looked_up.status();
+    grant = *looked_up;
+  }
   Status status =
-      authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, false);
+      authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, false, grant);
   if (status || access != Access::kRead || path.object_id.empty()) return status;
   auto object = context.objects.get_object(key_of(path));
   if (object && object->metadata.is_public) {
-    return authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, true);
+    return authorize_object_access(context.caller, node.mode, node.org, path.org, path.object_type, access, true,
+                                   grant);
   }
   return status;
+}
+
+// An ACL user may only send to destination types its org's destination ACLs give it; an object for
+// every destination type needs the all-types destination ACL (MMS).
+Status authorize_destinations(RequestContext& context, const ObjectPath& path, const ObjectMetadata& metadata) {
+  if (!context.objects.node().is_cloud()) return Status::ok();
+  std::set<std::string> types;
+  if (metadata.destinations_list && !metadata.destinations_list->empty()) {
+    for (const auto& destination : *metadata.destinations_list)
+      types.insert(destination.substr(0, destination.find(':')));
+  } else {
+    types.insert(metadata.destination_type);  // "" = broadcast
+  }
+  for (const auto& type : types) {
+    auto allowed = destination_acl_allows(context.store, context.caller, path.org, type);
+    if (!allowed) return allowed.status();
+    if (!*allowed) return Status::forbidden();
+  }
+  return Status::ok();
 }
 
 http::Response json_list(const std::vector<StoredObject>& objects) {
@@ -121,6 +150,7 @@ asio::awaitable<http::Response> put_metadata(RequestContext& context, const Obje
     co_return context.error(Status::invalid("Object's meta data does not contain object's ID", "objectID"));
   auto metadata = metadata_from_json(meta_json);
   if (!metadata) co_return context.error(metadata.status());
+  if (Status status = authorize_destinations(context, path, *metadata); !status) co_return context.error(status);
 
   std::optional<std::string> inline_data;
   if (body.contains("data") && !body["data"].is_null()) {

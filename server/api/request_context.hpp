@@ -27,6 +27,7 @@ struct RequestContext {
   std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
   std::chrono::steady_clock::time_point started;
   uint64_t client_requests = 0;
+  uint64_t auth_failures = 0;  // requests refused for their credentials so far
 
   http::Response error(const Status& status) const;
 };
@@ -51,5 +52,11 @@ boost::asio::awaitable<http::Response> handle_spi(RequestContext& context, const
 boost::asio::awaitable<http::Response> handle_destinations(RequestContext& context,
                                                            const std::vector<std::string>& segments);
 boost::asio::awaitable<http::Response> handle_object_destinations(RequestContext& context, const ObjectPath& path);
+// /api/v1/security/… (cloud only).
+boost::asio::awaitable<http::Response> handle_security(RequestContext& context,
+                                                       const std::vector<std::string>& segments);
+// /api/v1/organizations[/{org}] (cloud only).
+boost::asio::awaitable<http::Response> handle_organizations(RequestContext& context,
+                                                            const std::vector<std::string>& segments);
 
 }  // namespace edgesync

@@ -35,4 +35,9 @@ std::optional<BasicCredentials> parse_basic_authorization(std::string_view heade
 // (→ sync admin) by app key. Fails at start-up when the file is given but unreadable.
 Result<std::unique_ptr<Authenticator>> make_dummy_authenticator(const std::string& dummy_users_file);
 
+// The production authenticator: a YAML file of app keys with salted secret hashes, org, role and, for
+// edge nodes, the identity (deploy/conf/credentials.yaml shows the format; `edgesync hash-secret`
+// makes a hash). Fails at start-up, naming the entry and key, when the file is unreadable or wrong.
+Result<std::unique_ptr<Authenticator>> make_preset_authenticator(const std::string& credentials_file);
+
 }  // namespace edgesync

@@ -22,7 +22,7 @@ constexpr std::string_view kManifestsType = "agent_upgrade_manifests";
 
 Status authorize_object_access(const Identity& caller, NodeMode mode, const std::string& node_org,
                                const std::string& org, const std::string& object_type, Access access,
-                               bool object_is_public) {
+                               bool object_is_public, AclGrant grant) {
   // Edge-node credentials are for the cloud-edge protocol, never the application API.
   if (caller.role == Role::kEdgeNode) return Status::forbidden();
   if (caller.role == Role::kSyncAdmin) return Status::ok();
@@ -42,11 +42,21 @@ Status authorize_object_access(const Identity& caller, NodeMode mode, const std:
       return access == Access::kWrite && object_type == kManifestsType ? Status::forbidden() : Status::ok();
     case Role::kUser:
     case Role::kNodeUser:
+      // Any ACL membership reads; aclWriter writes (destination ACLs are checked by the writer).
+      if (access == Access::kRead)
+        return grant != AclGrant::kNone || object_is_public ? Status::ok() : Status::forbidden();
+      return grant == AclGrant::kWrite ? Status::ok() : Status::forbidden();
     case Role::kService:
-      // Until ACLs exist (security issue): public objects are readable, nothing is writable.
+      // A service has no ACL user type: it reads public objects of its org only.
       return access == Access::kRead && object_is_public ? Status::ok() : Status::forbidden();
     default: return Status::forbidden();
   }
+}
+
+Status authorize_org_admin(const Identity& caller, const std::string& org) {
+  if (caller.role == Role::kSyncAdmin) return Status::ok();
+  if (caller.role == Role::kAdmin && (org.empty() || caller.org == org)) return Status::ok();
+  return Status::forbidden();
 }
 
 Status authorize_node_read(const Identity& caller) {

@@ -725,6 +725,22 @@ Result<std::vector<StoredObject>> ObjectService::list_updated(const std::string&
   return store_.list_objects(filter);
 }
 
+asio::awaitable<Status> ObjectService::delete_organization(const std::string& org) {
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    std::vector<std::string> files;
+    Status status = transaction.delete_organization(org, files);
+    if (!status) return status;
+    // The list mixes data files and upload parts; removing a name from the wrong area is a no-op.
+    transaction.after_commit([this, files = std::move(files)] {
+      for (const auto& file : files) {
+        (void)data_files_.remove(file);
+        (void)data_files_.remove_part(file);
+      }
+    });
+    return Status::ok();
+  });
+}
+
 asio::awaitable<Status> ObjectService::register_webhook(const std::string& org, const std::string& object_type,
                                                         const std::string& url) {
   co_return co_await durable_write(

@@ -122,6 +122,9 @@ class ObjectService {
   Result<std::vector<StoredObject>> list_updated(const std::string& org, const std::string& object_type,
                                                  bool include_received) const;
 
+  // DELETE /api/v1/organizations/{org}: the org and everything of it (objects and their data,
+  // uploads, webhooks, registered edge nodes, deliveries, ACLs), in one durable write.
+  boost::asio::awaitable<Status> delete_organization(const std::string& org);
   boost::asio::awaitable<Status> register_webhook(const std::string& org, const std::string& object_type,
                                                   const std::string& url);
   boost::asio::awaitable<Status> delete_webhook(const std::string& org, const std::string& object_type,

@@ -21,6 +21,7 @@
 #include "common/resource_key.hpp"
 #include "common/status.hpp"
 #include "common/time_format.hpp"
+#include "server/store/acl.hpp"
 #include "server/store/delivery.hpp"
 #include "server/store/owner_links.hpp"
 
@@ -94,6 +95,13 @@ class WriteTransaction {
   // Queues the cascade of a deleted owner, when anything references it (a no-op otherwise).
   virtual Status queue_owner_cascade(const ResourceKey& owner, int64_t now_ms) = 0;
   virtual Status finish_owner_cascade(const ResourceKey& owner) = 0;  // OK when absent
+  virtual Status put_acl_entry(const AclEntry& entry) = 0;     // insert or replace (by kind, org, key, type, user)
+  virtual Status delete_acl_entry(const AclEntry& entry) = 0;  // kNotFound when absent; role is ignored
+  virtual Status put_organization(const Organization& organization) = 0;  // insert or replace
+  // Removes the org and everything of it: objects, uploads, webhooks, destinations, deliveries, ACLs.
+  // `removed_files` receives the data and part files no row references any more (delete them after
+  // the commit). OK when the org has nothing.
+  virtual Status delete_organization(const std::string& org, std::vector<std::string>& removed_files) = 0;
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;
@@ -133,6 +141,11 @@ class Store {
   // first seen at or before `seen_before_ms` (oldest first); `limit` rows at most.
   virtual Result<std::vector<ResourceKey>> list_owner_cascades(size_t limit) = 0;
   virtual Result<std::vector<OwnerLink>> list_unvalidated_owner_links(int64_t seen_before_ms, size_t limit) = 0;
+  // Members of one ACL (key given) or of every ACL of the kind in the org (key absent), ordered by key,
+  // user type, user name.
+  virtual Result<std::vector<AclEntry>> list_acl(AclKind kind, const std::string& org,
+                                                 const std::optional<std::string>& key) = 0;
+  virtual Result<std::vector<Organization>> list_organizations() = 0;  // ordered by org
 
   // Writes. `on_durable` runs on the store's commit thread after the commit (or with the write's error
   // or the commit's error); it must be quick and must not call submit_write synchronously-waiting.

@@ -95,7 +95,7 @@ struct Uplink::State : std::enable_shared_from_this<State> {
   http::ClientRequest spi(std::string method, std::string target, std::string body = {}) const {
     http::ClientRequest request{std::move(method), std::move(target), {}, std::move(body)};
     const std::string identity = options.node.to_string();
-    request.headers.emplace_back("Authorization", "Basic " + base64_encode(identity + ":"));
+    request.headers.emplace_back("Authorization", "Basic " + base64_encode(identity + ":" + options.secret));
     request.headers.emplace_back("X-Sync-Service-Dest", identity);
     return request;
   }

@@ -54,7 +54,7 @@ HttpResult HttpClient::request(const std::string& method, const std::string& tar
     }
     bhttp::request<bhttp::string_body> message{bhttp::string_to_verb(method), target, 11};
     message.set(bhttp::field::host, "127.0.0.1");
-    if (!app_key_.empty()) message.set(bhttp::field::authorization, basic_auth(app_key_));
+    if (!app_key_.empty()) message.set(bhttp::field::authorization, basic_auth(app_key_, secret_));
     for (const auto& [name, value] : headers) message.set(name, value);
     message.body() = body;
     if (method != "GET" && method != "HEAD" && method != "DELETE")

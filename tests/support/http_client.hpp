@@ -40,11 +40,13 @@ class HttpClient {
   HttpResult del(const std::string& target) { return request("DELETE", target); }
 
   void set_app_key(std::string app_key) { app_key_ = std::move(app_key); }
+  void set_secret(std::string secret) { secret_ = std::move(secret); }
 
  private:
   struct Connection;
   uint16_t port_;
   std::string app_key_;
+  std::string secret_;
   std::unique_ptr<Connection> connection_;
 };
 

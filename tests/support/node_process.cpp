@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -91,6 +92,11 @@ void NodeProcess::start() {
   static int counter = 0;
   log_file_ = data_dir_.parent_path() / (data_dir_.filename().string() + "-" + std::to_string(++counter) + ".log");
   std::vector<std::string> args = {"--listen", "127.0.0.1:0", "--data-dir", data_dir_.string()};
+  // Tests name their authenticator when they care; the rest use MMS's dummy scheme (app key = identity).
+  if (std::find(args_.begin(), args_.end(), "--auth") == args_.end()) {
+    args.push_back("--auth");
+    args.push_back("dummy");
+  }
   args.insert(args.end(), args_.begin(), args_.end());
   pid_ = spawn(args, log_file_);
   const std::regex port_line(R"(listening on 127\.0\.0\.1:(\d+))");

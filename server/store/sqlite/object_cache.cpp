@@ -37,4 +37,11 @@ void ObjectCache::invalidate(const ResourceKey& key) {
   index_.erase(found);
 }
 
+void ObjectCache::clear() {
+  std::lock_guard lock(mutex_);
+  ++generation_;
+  entries_.clear();
+  index_.clear();
+}
+
 }  // namespace edgesync

@@ -31,6 +31,7 @@ class ObjectCache {
   // Keeps the row unless a write was committed since `read_generation` was taken.
   void insert(const StoredObject& object, uint64_t read_generation);
   void invalidate(const ResourceKey& key);
+  void clear();  // after a write that touched many objects (an org deleted)
 
  private:
   using Entries = std::list<std::pair<std::string, StoredObject>>;  // most recently used first

@@ -122,6 +122,23 @@ const std::vector<const char*> kMigrations = {
       ALTER TABLE deliveries ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
       ALTER TABLE deliveries ADD COLUMN next_attempt_at_ms INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 6: the security API: per-org object-type and destination-type ACLs, and organizations.
+    R"sql(
+      CREATE TABLE acls (
+        kind TEXT NOT NULL,
+        org TEXT NOT NULL,
+        acl_key TEXT NOT NULL,
+        user_type TEXT NOT NULL,
+        username TEXT NOT NULL,
+        role TEXT NOT NULL,
+        PRIMARY KEY (kind, org, acl_key, user_type, username)
+      ) WITHOUT ROWID;
+      CREATE TABLE organizations (
+        org TEXT PRIMARY KEY NOT NULL,
+        address TEXT NOT NULL,
+        updated_at_ms INTEGER NOT NULL
+      ) WITHOUT ROWID;
+    )sql",
 };
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <mutex>
 
+#include "server/store/sqlite/acl_rows.hpp"
 #include "server/store/sqlite/connection.hpp"
 #include "server/store/sqlite/delivery_rows.hpp"
 #include "server/store/sqlite/group_commit.hpp"
@@ -111,6 +112,18 @@ class SqliteWriteTransaction final : public WriteTransaction {
   }
 
   Result<UploadState> get_upload(const ResourceKey& key) override { return select_upload(connection_, key); }
+
+  Status put_acl_entry(const AclEntry& entry) override { return sqlite_rows::write_acl_entry(connection_, entry); }
+  Status delete_acl_entry(const AclEntry& entry) override { return sqlite_rows::remove_acl_entry(connection_, entry); }
+  Status put_organization(const Organization& organization) override {
+    return sqlite_rows::write_organization(connection_, organization);
+  }
+  Status delete_organization(const std::string& org, std::vector<std::string>& removed_files) override {
+    Status status = sqlite_rows::remove_organization(connection_, org, removed_files);
+    // Every cached object of the org may be gone.
+    after_commit_.push_back([&cache = cache_] { cache.clear(); });
+    return status;
+  }
 
   Status put_upload(const UploadState& upload) override {
     sqlite_rows::write_upload(connection_, upload);
@@ -309,6 +322,19 @@ class SqliteStore final : public Store {
   Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) override {
     return with_reader<std::vector<Delivery>>([&](Connection& connection) -> Result<std::vector<Delivery>> {
       return sqlite_rows::select_deliveries_to(connection, peer, pending_only);
+    });
+  }
+
+  Result<std::vector<AclEntry>> list_acl(AclKind kind, const std::string& org,
+                                         const std::optional<std::string>& key) override {
+    return with_reader<std::vector<AclEntry>>([&](Connection& connection) -> Result<std::vector<AclEntry>> {
+      return sqlite_rows::select_acl(connection, kind, org, key);
+    });
+  }
+
+  Result<std::vector<Organization>> list_organizations() override {
+    return with_reader<std::vector<Organization>>([](Connection& connection) -> Result<std::vector<Organization>> {
+      return sqlite_rows::select_organizations(connection);
     });
   }
 

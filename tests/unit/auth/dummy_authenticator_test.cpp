@@ -123,3 +123,30 @@ BOOST_AUTO_TEST_CASE(authorization_follows_mms_roles) {
   BOOST_TEST(authorize_node_read(admin).is_ok());
   BOOST_TEST(!authorize_node_read(edge).is_ok());
 }
+
+BOOST_AUTO_TEST_CASE(acl_grants_and_org_admin_rules) {
+  const Identity user{Role::kUser, "myorg", "carol", "", ""};
+  const Identity node_user{Role::kNodeUser, "myorg", "n1", "", ""};
+  const Identity service{Role::kService, "myorg", "svc/1.0/det", "", ""};
+  auto cloud = [](const Identity& who, Access access, AclGrant grant) {
+    return authorize_object_access(who, NodeMode::kCloud, "", "myorg", "model", access, false, grant).is_ok();
+  };
+  for (const Identity& who : {user, node_user}) {
+    BOOST_TEST(!cloud(who, Access::kRead, AclGrant::kNone));
+    BOOST_TEST(cloud(who, Access::kRead, AclGrant::kRead));
+    BOOST_TEST(!cloud(who, Access::kWrite, AclGrant::kRead));
+    BOOST_TEST(cloud(who, Access::kRead, AclGrant::kWrite));
+    BOOST_TEST(cloud(who, Access::kWrite, AclGrant::kWrite));
+  }
+  BOOST_TEST(!cloud(service, Access::kWrite, AclGrant::kWrite));  // services have no ACL user type
+
+  const Identity admin{Role::kAdmin, "myorg", "bob", "", ""};
+  const Identity object_admin{Role::kObjectAdmin, "myorg", "alice", "", ""};
+  const Identity sync_admin{Role::kSyncAdmin, "", "root", "", ""};
+  BOOST_TEST(authorize_org_admin(admin, "myorg").is_ok());
+  BOOST_TEST(authorize_org_admin(admin, "").is_ok());  // the org list, filtered to its own org
+  BOOST_TEST(!authorize_org_admin(admin, "otherorg").is_ok());
+  BOOST_TEST(!authorize_org_admin(object_admin, "myorg").is_ok());
+  BOOST_TEST(!authorize_org_admin(user, "myorg").is_ok());
+  BOOST_TEST(authorize_org_admin(sync_admin, "otherorg").is_ok());
+}

@@ -43,6 +43,7 @@ Config edge_config() {
   config.dest_type = "camera";
   config.dest_id = "cam1";
   config.cloud_url = "http://127.0.0.1:8080";
+  config.auth_file = "/etc/edgesync/credentials.yaml";  // the default authenticator, preset, needs one
   return config;
 }
 
@@ -101,6 +102,7 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "uplink.poll_interval_ms",
                                          "uplink.max_backoff_ms",
                                          "uplink.request_timeout_seconds",
+                                         "uplink.secret_file",
                                          "meta.sync.status.interval"};
 
 }  // namespace
@@ -115,12 +117,15 @@ BOOST_AUTO_TEST_CASE(shipped_files_load_and_validate) {
 }
 
 BOOST_AUTO_TEST_CASE(shipped_files_hold_the_defaults) {
+  // The samples choose dummy (deploy/demo.sh runs without credentials); everything else is the default.
   Config expected_cloud;
+  expected_cloud.auth = AuthKind::kDummy;
   expected_cloud.data_dir = "./edgesync-cloud-data";
   BOOST_TEST((*load_config_file(kShippedDir + "cloud.yaml") == expected_cloud));
 
   Config expected_edge;
   expected_edge.mode = NodeMode::kEdge;
+  expected_edge.auth = AuthKind::kDummy;
   expected_edge.listen = "127.0.0.1:8081";
   expected_edge.data_dir = "./edgesync-edge-data";
   expected_edge.org = "myorg";
@@ -280,7 +285,8 @@ BOOST_AUTO_TEST_CASE(unreadable_files_name_the_file) {
 }
 
 BOOST_AUTO_TEST_CASE(validation_rules_name_the_key) {
-  BOOST_TEST(validate_config(Config{}).is_ok());
+  // The defaults are complete but for the credentials file of the default authenticator.
+  BOOST_TEST(validate_config(Config{}).field() == "auth.file");
   BOOST_TEST(validate_config(edge_config()).is_ok());
   struct Case {
     std::function<void(Config&)> change;
@@ -313,7 +319,7 @@ BOOST_AUTO_TEST_CASE(validation_rules_name_the_key) {
       {[](Config& c) { c.listen = "[1.2.3.4]:8080"; }, "listen"},
       {[](Config& c) { c.listen = "my host:8080"; }, "listen"},
       {[](Config& c) { c.data_dir.clear(); }, "data_dir"},
-      {[](Config& c) { c.auth = AuthKind::kPreset; }, "auth.file"},
+      {[](Config& c) { c.auth_file.clear(); }, "auth.file"},
       {[](Config& c) { c.log_level = "verbose"; }, "log.level"},
       {[](Config& c) { c.log_level = "INFO"; }, "log.level"},
       {[](Config& c) { c.log_format = "xml"; }, "log.format"},
@@ -334,6 +340,7 @@ BOOST_AUTO_TEST_CASE(validation_accepts_every_listen_form) {
   for (const char* listen : {"127.0.0.1:0", "0.0.0.0:65535", "localhost:8080", "edge-1.example.org:443", "[::1]:0",
                              "[::]:8080", "[fe80::1%eth0]:8080", "[::ffff:127.0.0.1]:80"}) {
     Config config;
+    config.auth_file = "/etc/edgesync/credentials.yaml";
     config.listen = listen;
     BOOST_TEST_CONTEXT(listen) {
       BOOST_TEST(validate_config(config).is_ok(), validate_config(config).message());
@@ -350,7 +357,9 @@ BOOST_AUTO_TEST_CASE(validation_accepts_every_listen_form) {
 
 BOOST_AUTO_TEST_CASE(a_cloud_needs_no_edge_identity) {
   Config cloud;
-  cloud.cloud_url = "not a url";  // ignored on a cloud
+  cloud.cloud_url = "not a url";                              // ignored on a cloud
+  BOOST_TEST(validate_config(cloud).field() == "auth.file");  // preset is the default and needs a file
+  cloud.auth = AuthKind::kDummy;
   BOOST_TEST(validate_config(cloud).is_ok());
   cloud.auth = AuthKind::kPreset;
   cloud.auth_file = "/etc/edgesync/credentials";

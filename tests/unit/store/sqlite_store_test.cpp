@@ -37,8 +37,8 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   SQLite::Database database((dir.path / "store.db").string());
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
-  for (const char* table :
-       {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs", "owner_cascades"}) {
+  for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs",
+                            "owner_cascades", "acls", "organizations"}) {
     BOOST_TEST_CONTEXT(table) {
       BOOST_TEST(database.tableExists(table));
     }
@@ -60,6 +60,8 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
     database.exec("DROP TABLE destinations");
     database.exec("DROP TABLE owner_refs");
     database.exec("DROP TABLE owner_cascades");
+    database.exec("DROP TABLE acls");
+    database.exec("DROP TABLE organizations");
     database.exec("PRAGMA user_version = 1");
   }
   auto store = open_store(dir);
@@ -70,6 +72,45 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
   BOOST_TEST(
       database.execAndGet("SELECT count(*) FROM sqlite_master WHERE name = 'objects_by_side_and_status'").getInt() ==
       1);
+  BOOST_TEST(
+      database.execAndGet("SELECT count(*) FROM sqlite_master WHERE name IN ('acls', 'organizations')").getInt() == 2);
+}
+
+BOOST_AUTO_TEST_CASE(acl_entries_and_organizations_round_trip) {
+  ScratchDir dir;
+  auto store = open_store(dir);
+  auto write = [&](std::function<Status(WriteTransaction&)> body) { return store->write(std::move(body)); };
+  const AclEntry reader{AclKind::kObjects, "org", "t", "carol", "user", "aclReader"};
+  const AclEntry all_types{AclKind::kObjects, "org", "", "*", "user", "aclWriter"};
+  const AclEntry destination{AclKind::kDestinations, "org", "cam", "carol", "user", "na"};
+  const AclEntry elsewhere{AclKind::kObjects, "other", "t", "carol", "user", "aclReader"};
+  BOOST_REQUIRE(write([&](WriteTransaction& t) {
+                  for (const auto& entry : {reader, all_types, destination, elsewhere}) (void)t.put_acl_entry(entry);
+                  return t.put_organization(Organization{"org", "broker", 5});
+                }).is_ok());
+  BOOST_TEST((*store->list_acl(AclKind::kObjects, "org", std::string("t")) == std::vector<AclEntry>{reader}));
+  BOOST_TEST((*store->list_acl(AclKind::kObjects, "org", std::nullopt) == std::vector<AclEntry>{all_types, reader}));
+  BOOST_TEST((*store->list_acl(AclKind::kDestinations, "org", std::nullopt) == std::vector<AclEntry>{destination}));
+  BOOST_TEST((*store->list_organizations() == std::vector<Organization>{Organization{"org", "broker", 5}}));
+  // Replacing keeps one row per member; deleting a non-member says so.
+  AclEntry writer = reader;
+  writer.role = "aclWriter";
+  BOOST_REQUIRE(write([&](WriteTransaction& t) { return t.put_acl_entry(writer); }).is_ok());
+  BOOST_TEST((*store->list_acl(AclKind::kObjects, "org", std::string("t")) == std::vector<AclEntry>{writer}));
+  BOOST_TEST((write([&](WriteTransaction& t) { return t.delete_acl_entry(destination); }).is_ok()));
+  BOOST_TEST(
+      (write([&](WriteTransaction& t) { return t.delete_acl_entry(destination); }).code() == StatusCode::kNotFound));
+  // Deleting the org takes its objects and ACLs, not another org's.
+  BOOST_REQUIRE(put(*store, make_object("org", "t", "o1")).is_ok());
+  BOOST_REQUIRE(put(*store, make_object("other", "t", "o1")).is_ok());
+  std::vector<std::string> files;
+  BOOST_REQUIRE(write([&](WriteTransaction& t) { return t.delete_organization("org", files); }).is_ok());
+  BOOST_TEST(!store->get_object({"org", "t", "o1"}).is_ok());
+  BOOST_TEST(store->get_object({"other", "t", "o1"}).is_ok());
+  BOOST_TEST(store->list_acl(AclKind::kObjects, "org", std::nullopt)->empty());
+  BOOST_TEST(store->list_organizations()->empty());
+  BOOST_TEST((*store->list_acl(AclKind::kObjects, "other", std::nullopt) == std::vector<AclEntry>{elsewhere}));
+  store->close();
 }
 
 BOOST_AUTO_TEST_CASE(a_path_that_is_not_a_file_is_refused) {
