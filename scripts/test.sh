@@ -12,9 +12,7 @@ bash "$root/scripts/install-deps.sh" --tests
 bash "$root/scripts/build.sh" -DEDGESYNC_WERROR=ON -DEDGESYNC_BUILD_TESTS=ON
 if [ -d "$root/.git" ]; then bash "$root/scripts/check-format.sh"; fi
 echo "build finished in $(( $(date +%s) - start )) s"
-cd "$build_dir"
-ctest --output-on-failure --timeout 600 -j "${JOBS:-2}"
-cd "$root"
+# The sanitizer and fuzz stages run first, so that the run ends with the main suite's ctest summary.
 if [ "${EDGESYNC_SANITIZE_STAGE:-1}" = 1 ]; then
   bash "$root/scripts/sanitize.sh"
   echo "sanitizer stage finished at $(( $(date +%s) - start )) s"
@@ -23,3 +21,5 @@ if [ "${EDGESYNC_FUZZ_STAGE:-1}" = 1 ]; then
   bash "$root/scripts/fuzz.sh"
   echo "fuzz stage finished at $(( $(date +%s) - start )) s"
 fi
+cd "$build_dir"
+ctest --output-on-failure --timeout 600 -j "${JOBS:-2}"

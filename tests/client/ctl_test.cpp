@@ -223,10 +223,18 @@ BOOST_AUTO_TEST_CASE(stdin_publish_inactive_activate_webhooks_acls_and_health) {
   BOOST_TEST(bad_hook.exit_code == 5);
   BOOST_TEST(bad_hook.err.find("http://") != std::string::npos, bad_hook.err);
 
-  // ACLs: the server does not serve /api/v1/security yet: lists are empty, changes answer 404.
-  BOOST_TEST(ctl(at_cloud({"acl", "list"})).exit_code == 0);
-  BOOST_TEST(parse_json(ctl(at_cloud({"-o", "json", "acl", "list", "--kind", "destinations"}))).empty());
-  BOOST_TEST(ctl(at_cloud({"acl", "add", "-n", "note", "-u", "bob"})).exit_code == 3);
+  // ACLs: an org admin adds, lists and removes; an object admin is refused (exit 4, forbidden).
+  auto as_admin = [](std::vector<std::string> args) {
+    std::vector<std::string> all{"--url", topology().cloud_url(), "--org", kOrg, "--user", "admin@" + kOrg};
+    all.insert(all.end(), args.begin(), args.end());
+    return all;
+  };
+  BOOST_TEST(ctl(as_admin({"acl", "add", "-n", "note", "-u", "bob"})).exit_code == 0);
+  const Run listed = ctl(as_admin({"-o", "json", "acl", "list", "-n", "note"}));
+  BOOST_TEST(listed.exit_code == 0);
+  BOOST_TEST(listed.out.find("bob") != std::string::npos, listed.out);
+  BOOST_TEST(ctl(as_admin({"acl", "remove", "-n", "note", "-u", "bob"})).exit_code == 0);
+  BOOST_TEST(ctl(at_cloud({"acl", "add", "-n", "note", "-u", "bob"})).exit_code == 4);
 
   const Run health = ctl(at_edge({"health"}));
   BOOST_TEST(health.exit_code == 0);
