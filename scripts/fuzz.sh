@@ -8,7 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build_dir=${FUZZ_BUILD_DIR:-"$root/build-fuzz"}
 seconds=${FUZZ_SECONDS:-20}
-targets=(metadata_fuzz names_fuzz range_fuzz)
+targets=(metadata_fuzz names_fuzz range_fuzz request_fuzz edge_request_fuzz)
 
 launcher=()
 if command -v ccache >/dev/null 2>&1; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
@@ -16,8 +16,13 @@ cmake -S "$root" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCM
   -DEDGESYNC_BUILD_TESTS=OFF -DEDGESYNC_BUILD_FUZZERS=ON "${launcher[@]}" >/dev/null
 cmake --build "$build_dir" -j "${JOBS:-2}" --target "${targets[@]}"
 
-scratch=$(mktemp -d -t edgesync-fuzz-XXXXXX)
+# On tmpfs when there is one: the request fuzzers open a new SQLite database for every input.
+tmp_base=${TMPDIR:-/tmp}
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then tmp_base=/dev/shm; fi
+scratch=$(mktemp -d -p "$tmp_base" edgesync-fuzz-XXXXXX)
 trap 'rm -rf "$scratch"' EXIT
+mkdir -p "$scratch/nodes"
+export EDGESYNC_FUZZ_TMPDIR="$scratch/nodes"
 for target in "${targets[@]}"; do
   corpus=${target%_fuzz}
   mkdir -p "$scratch/$corpus"

@@ -38,7 +38,15 @@ Result<ObjectPath> parse_object_path(const std::vector<std::string>& segments, c
     path.org = node.org;
   }
   const size_t remaining = segments.size() - next;
-  if (remaining == 0 || remaining > 3) return Status(StatusCode::kInvalidArgument, "");
+  // MMS answers these with an empty 400; this one says why. (The org-wide queries of MMS,
+  // ?destination_policy and ?filters, are not served yet: README "Compatibility".)
+  if (remaining == 0)
+    return Status::invalid("The URL must name an object type: /api/v1/objects/" +
+                               std::string(node.is_cloud() ? "{orgID}/" : "") + "{objectType}",
+                           "objectType");
+  if (remaining > 3)
+    return Status::invalid("Too many path segments after /api/v1/objects: at most {objectType}/{objectID}/{operation}",
+                           "path");
   path.depth = static_cast<int>(remaining);
   path.object_type = segments[next];
   if (Status status = check_path_name(path.object_type, "object Type", "objectType"); !status) return status;

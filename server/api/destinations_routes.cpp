@@ -18,6 +18,11 @@ namespace asio = boost::asio;
 
 namespace {
 
+// The edge has no destinations API: destinations are the cloud's view of its nodes.
+Status no_destinations_on_edge() {
+  return Status::invalid("destinations are served by the cloud, not by an edge", "path");
+}
+
 Result<std::vector<std::string>> string_list(const nlohmann::json& json, const char* field) {
   if (!json.is_array()) return Status::invalid(std::string(field) + " must be a list of \"type:id\" strings", field);
   std::vector<std::string> list;
@@ -32,8 +37,8 @@ Result<std::vector<std::string>> string_list(const nlohmann::json& json, const c
 }  // namespace
 
 asio::awaitable<http::Response> handle_destinations(RequestContext& context, const std::vector<std::string>& segments) {
-  // An edge answers 400 with an empty body, as MMS.
-  if (!context.sync) co_return http::Response::empty(400);
+  // An edge answers 400, as MMS (which sends no body; this one says why).
+  if (!context.sync) co_return context.error(no_destinations_on_edge());
   if (context.request.method() != "GET") co_return http::Response::empty(405);
   if (Status status = authorize_node_read(context.caller); !status) co_return context.error(status);
   if (segments.size() < 4) co_return http::Response::empty(404);
@@ -66,7 +71,7 @@ asio::awaitable<http::Response> handle_destinations(RequestContext& context, con
 }
 
 asio::awaitable<http::Response> handle_object_destinations(RequestContext& context, const ObjectPath& path) {
-  if (!context.sync) co_return http::Response::empty(400);
+  if (!context.sync) co_return context.error(no_destinations_on_edge());
   const ResourceKey key{path.org, path.object_type, path.object_id};
   const std::string_view method = context.request.method();
   if (method == "GET") {

@@ -277,7 +277,8 @@ asio::awaitable<http::Response> handle_objects(RequestContext& context, const Ob
     }
     co_return status ? no_content() : context.error(status);
   }
-  co_return http::Response::empty(400);  // unknown sub-operation, as MMS
+  // MMS answers 400 with no body; the same status, saying why.
+  co_return context.error(Status::invalid("unknown object operation: " + operation, "operation"));
 }
 
 }  // namespace edgesync
