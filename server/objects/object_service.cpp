@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/objects/async_store.hpp"
+#include "server/objects/object_events.hpp"
 #include "server/objects/object_rules.hpp"
 #include "server/objects/upload_ranges.hpp"
 
@@ -70,6 +71,7 @@ Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange 
     if (Status status = options_.observer->on_change(context); !status) return status;
   }
   if (Status tracked = track_owners(transaction, change, object, context.remove_row, now_ms); !tracked) return tracked;
+  if (Status evented = record_object_event(transaction, change, object, now_ms); !evented) return evented;
   if (!context.remove_row) return transaction.put_object(object);
   const ResourceKey key = object.key();
   drop_data(object, transaction, data_files_);

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "server/store/delivery.hpp"
@@ -20,6 +21,12 @@ class basic_waitable_timer;
 }
 
 namespace edgesync {
+
+// The event stream's long-polls reuse NodeWaiters with one key per org (no node is addressed by an empty
+// type and ID): a committed event wakes the readers of its org's stream.
+inline NodeAddress event_stream_key(const std::string& org) {
+  return {org, "", ""};
+}
 
 class NodeWaiters {
  public:
