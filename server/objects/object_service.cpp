@@ -67,11 +67,12 @@ Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
 Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object,
                                     bool remove_row, int64_t now_ms, const StoredObject* previous) {
   ObjectChangeContext context{transaction, change, object, remove_row, now_ms, previous};
+  // Before the observer: the stream shows the object's change ahead of the destination statuses it causes.
+  if (Status evented = record_object_event(transaction, change, object, now_ms); !evented) return evented;
   if (options_.observer) {
     if (Status status = options_.observer->on_change(context); !status) return status;
   }
   if (Status tracked = track_owners(transaction, change, object, context.remove_row, now_ms); !tracked) return tracked;
-  if (Status evented = record_object_event(transaction, change, object, now_ms); !evented) return evented;
   if (!context.remove_row) return transaction.put_object(object);
   const ResourceKey key = object.key();
   drop_data(object, transaction, data_files_);

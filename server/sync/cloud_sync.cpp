@@ -130,7 +130,8 @@ asio::awaitable<Status> CloudSync::register_node(const NodeAddress& node, bool p
     if (as_new) destination.registered_at_ms = now;
     destination.persistent_storage = persistent_storage;
     destination.last_ping_ms = now;
-    const char* detail = as_new ? "new" : destination.lost ? "returned" : "registered";
+    // A node reported lost that registers again (even as new, with a wiped store) has come back.
+    const char* detail = destination.lost ? "returned" : as_new ? "new" : "registered";
     destination.lost = false;
     if (Status put = transaction.put_destination(destination); !put) return put;
     if (Status evented = record_node_event(transaction, node, event_type::kNodeRegistered, detail, now); !evented)
@@ -180,6 +181,8 @@ asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {
     lost = 0;
     for (const auto& listed : *destinations) {
       if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
+      // A long-poll held open counts as contact: its node is alive, just quiet.
+      if (waiters_.is_waiting(listed.node)) continue;
       auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
       if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
       current->lost = true;

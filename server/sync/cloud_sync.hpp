@@ -48,9 +48,9 @@ class CloudSync {
   boost::asio::awaitable<Status> unregister(const NodeAddress& node);
   bool is_registered(const NodeAddress& node) const;
 
-  // Event stream: a registered node not heard from (register, ping, poll) for this long is reported lost
-  // (nodeLost) by report_lost_nodes(); it is reported registered again when it comes back. 0 = never.
-  // Set before serving.
+  // Event stream: a registered node not heard from (register, ping, poll) for this long, with no poll
+  // held open, is reported lost (nodeLost) by report_lost_nodes(); it is reported registered again when
+  // it comes back. 0 = never. Set before serving.
   void set_node_lost_after(std::chrono::milliseconds after) { node_lost_after_ = after; }
   // A poll from the node: refreshes its last contact (a write only when the recorded contact is older
   // than a fraction of the lost threshold, so polls cost no write each), and brings a lost node back.
