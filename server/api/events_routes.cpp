@@ -25,6 +25,9 @@ namespace {
 constexpr int64_t kDefaultLimit = 1000;
 constexpr int64_t kMaxLimit = 10000;
 constexpr const char* kLastSeqHeader = "X-Edgesync-Last-Seq";
+// Batches of events hidden from a caller skipped in one answer before it returns empty (the header still
+// moves the caller on): a user who may see little of a large backlog never holds an io thread long.
+constexpr int kMaxHiddenBatches = 8;
 
 // An integer query parameter in [minimum, maximum], or `fallback` when absent.
 Result<int64_t> integer_param(const RequestContext& context, const char* name, int64_t minimum, int64_t maximum,
@@ -154,6 +157,7 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
   const NodeAddress waiter_key = event_stream_key(org);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*wait_seconds);
   std::string body;
+  int hidden_batches = 0;
   while (true) {
     // The generation first: an event committed after this read wakes the wait below even if it
     // committed before the wait began.
@@ -167,7 +171,10 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
     }
     if (!events->empty()) after = events->back().seq;
     if (!body.empty()) break;
-    if (!events->empty()) continue;  // all hidden from this caller: look further at once
+    if (!events->empty()) {  // all hidden from this caller: look further at once, a few batches at most
+      if (++hidden_batches >= kMaxHiddenBatches) break;
+      continue;
+    }
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (!context.event_waiters || left.count() <= 0) break;
