@@ -1,7 +1,7 @@
 // The event stream end to end with real processes: the order of a publish → delivery → consumption
 // flow, resuming from a sequence, a long-poll answered when an event commits, 410 past the retention,
 // 400s naming the parameter, who may read which events, an edge's own stream, and a silent edge
-// reported lost then back.
+// reported lost then back; an edge losing its cloud.
 #define BOOST_TEST_MODULE events_test
 #include <boost/test/unit_test.hpp>
 #include <chrono>
@@ -99,6 +99,10 @@ BOOST_AUTO_TEST_CASE(a_publish_delivered_and_consumed_shows_in_order_at_the_clou
   // The edge's own stream: no orgID in the path; the copy it received, then the status it reported.
   BOOST_TEST(edge_client.get("/api/v1/events/" + kOrg).status == 404);
   const auto edge_events = read_events(edge_client, "/api/v1/events");
+  const int connected = find_event(edge_events, 0, [](const json& e) {
+    return is_event(e, "nodeRegistered") && e["destinationType"] == "Cloud" && e["detail"] == "cloudConnected";
+  });
+  BOOST_TEST(connected >= 0);
   const int received = find_event(edge_events, 0, [](const json& e) { return is_event(e, "objectUpdated", "m1"); });
   BOOST_REQUIRE(received >= 0);
   BOOST_TEST(edge_events[received]["detail"] == "received");
@@ -286,4 +290,22 @@ BOOST_AUTO_TEST_CASE(a_silent_edge_is_reported_lost_and_back_when_it_returns) {
   BOOST_TEST(after[0]["type"] == "nodeRegistered");
   BOOST_TEST(after[0]["destinationID"] == "e1");
   BOOST_TEST(after[0]["detail"] == "returned");
+}
+
+BOOST_AUTO_TEST_CASE(an_edge_reports_losing_its_cloud_once) {
+  TempDir dir;
+  auto cloud = start_cloud(dir.path());
+  auto edge = start_edge(dir.path(), "car", "e1", cloud->port());
+  BOOST_REQUIRE(wait_until([&] { return edge_connected(*edge); }));
+  HttpClient edge_client = edge_app(*edge);
+  const int64_t before = last_seq_header(edge_client.get("/api/v1/events"));
+  cloud->kill_hard();
+  const std::string since = "since=" + std::to_string(before);
+  BOOST_REQUIRE(wait_until([&] { return !read_events(edge_client, "/api/v1/events", since).empty(); }));
+  BOOST_REQUIRE(wait_until([&] { return !edge_connected(*edge); }));
+  const auto events = read_events(edge_client, "/api/v1/events", since);
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);  // the uplink's retries add none
+  BOOST_TEST(events[0]["type"] == "nodeLost");
+  BOOST_TEST(events[0]["destinationType"] == "Cloud");
+  BOOST_TEST(events[0]["detail"] == "cloudDisconnected");
 }
