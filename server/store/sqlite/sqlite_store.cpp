@@ -9,6 +9,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "server/store/sqlite/acl_rows.hpp"
 #include "server/store/sqlite/connection.hpp"
@@ -233,7 +234,8 @@ class SqliteWriteTransaction final : public WriteTransaction {
 
   Status append_event(const Event& event) override {
     sqlite_rows::insert_event(connection_, event);
-    if (event_listener_) {
+    // One wake per org and write: a fan-out to thousands of nodes records thousands of status events.
+    if (event_listener_ && orgs_to_wake_.insert(event.org).second) {
       after_commit_.push_back([&listener = event_listener_, org = event.org] { listener(org); });
     }
     return Status::ok();
@@ -267,6 +269,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   AfterCommitActions& after_commit_;
   ObjectCache& cache_;
   const EventListener& event_listener_;
+  std::set<std::string> orgs_to_wake_;  // orgs this write's events will wake after the commit
 
   // After the COMMIT and before the write is acknowledged (object_cache.hpp) — and before the write's
   // other after-commit actions: those may hand the change to another thread (an observer waking the
