@@ -46,7 +46,7 @@ struct EventWindow {
 };
 
 // What pruning keeps: events younger than max_age_ms (0 = any age) and at most max_events of them
-// (0 = any number), over all orgs.
+// (0 = any number: the newest max_events sequences), over all orgs.
 struct EventRetention {
   int64_t max_age_ms = 0;
   int64_t max_events = 0;

@@ -89,20 +89,24 @@ EventWindow select_event_window(Connection& connection, const std::string& org) 
 size_t prune_events(Connection& connection, const EventRetention& retention, int64_t now_ms, size_t batch) {
   const int64_t oldest = single_int(connection, "SELECT min(seq) FROM events");
   if (oldest == 0 || batch == 0) return 0;
+  // Only the next `batch` sequences are looked at: every statement below walks at most that range of
+  // the primary key, so a round costs the same with a backlog of millions (this runs in the writer's
+  // transaction). Times follow sequences closely (both grow with every commit), so the oldest events
+  // by sequence are the oldest by time.
+  const int64_t window_end = oldest + static_cast<int64_t>(batch) - 1;
   int64_t through = 0;  // everything at or below goes
   if (retention.max_age_ms > 0) {
-    auto statement = connection.statement("SELECT max(seq) FROM events WHERE time_ms < ?");
-    statement->bind(1, now_ms - retention.max_age_ms);
+    auto statement = connection.statement("SELECT max(seq) FROM events WHERE seq <= ? AND time_ms < ?");
+    statement->bind(1, window_end);
+    statement->bind(2, now_ms - retention.max_age_ms);
     if (statement->executeStep() && !statement->getColumn(0).isNull()) through = statement->getColumn(0).getInt64();
   }
   if (retention.max_events > 0) {
-    auto statement = connection.statement("SELECT seq FROM events ORDER BY seq DESC LIMIT 1 OFFSET ?");
-    statement->bind(1, retention.max_events);
-    if (statement->executeStep()) through = std::max(through, statement->getColumn(0).getInt64());
+    // By sequence, not by count: at most max_events are kept (fewer where an org's deletion left a gap).
+    const int64_t newest = single_int(connection, "SELECT max(seq) FROM events");
+    through = std::max(through, std::min(window_end, newest - retention.max_events));
   }
   if (through < oldest) return 0;
-  // A bounded batch per transaction: pruning a large backlog never holds the writer for long.
-  through = std::min(through, oldest + static_cast<int64_t>(batch) - 1);
   auto counted = connection.statement("SELECT count(*) FROM events WHERE seq <= ?");
   counted->bind(1, through);
   counted->executeStep();

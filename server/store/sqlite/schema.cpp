@@ -158,9 +158,8 @@ const std::vector<const char*> kMigrations = {
         previous_status TEXT NOT NULL,
         detail TEXT NOT NULL
       );
-      -- An org's stream in order; the age cut of pruning.
+      -- An org's stream in order (pruning walks the primary key).
       CREATE INDEX events_by_org ON events (org, seq);
-      CREATE INDEX events_by_time ON events (time_ms);
       CREATE TABLE events_pruned (
         org TEXT PRIMARY KEY NOT NULL,
         pruned_through INTEGER NOT NULL
