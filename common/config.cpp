@@ -49,7 +49,7 @@ class ConfigReader {
   static bool is_section(const std::string& key) {
     static const std::set<std::string> kSections = {"auth",   "log",       "http", "store",     "objects",
                                                     "owners", "reconcile", "meta", "meta.sync", "meta.sync.status",
-                                                    "uplink"};
+                                                    "uplink", "events"};
     return kSections.count(key) > 0;
   }
 
@@ -106,6 +106,10 @@ class ConfigReader {
     if (key == "uplink.secret_file") return text(key, value, config_.uplink.secret_file);
     if (key == "uplink.request_timeout_seconds")
       return number(key, value, config_.uplink.request_timeout_seconds, 1u, 3600u);
+    if (key == "events.retention_seconds") return number(key, value, config_.events.retention_seconds, 0u, 315360000u);
+    if (key == "events.max_events") return number(key, value, config_.events.max_events, 0u, 1000000000u);
+    if (key == "events.prune_interval_ms") return number(key, value, config_.events.prune_interval_ms, 10u, 3600000u);
+    if (key == "events.node_lost_seconds") return number(key, value, config_.events.node_lost_seconds, 0u, 31536000u);
     if (key == "meta.sync.status.interval")
       return number(key, value, config_.meta_sync_status_interval_seconds, 1u, 86400u);
     return Status::invalid("unknown key: " + key, key);

@@ -64,6 +64,15 @@ struct UplinkConfig {
   bool operator==(const UplinkConfig&) const = default;
 };
 
+struct EventsConfig {
+  uint32_t retention_seconds = 7 * 24 * 3600;  // events.retention_seconds: older events are pruned (0 = any age)
+  uint32_t max_events = 1000000;               // events.max_events: at most this many kept, all orgs (0 = any)
+  uint32_t prune_interval_ms = 10000;          // events.prune_interval_ms: pruning runs this often
+  uint32_t node_lost_seconds = 300;  // events.node_lost_seconds: cloud: an edge silent this long is lost (0 = never)
+
+  bool operator==(const EventsConfig&) const = default;
+};
+
 struct Config {
   NodeMode mode = NodeMode::kCloud;          // mode: cloud | edge
   std::string listen = "127.0.0.1:8080";     // listen: HOST:PORT (port 0 picks a free port)
@@ -82,6 +91,7 @@ struct Config {
   OwnersConfig owners;
   ReconcileConfig reconcile;
   UplinkConfig uplink;
+  EventsConfig events;
   uint32_t meta_sync_status_interval_seconds = 60;  // meta.sync.status.interval: edge status sync (metamanager)
 
   bool operator==(const Config&) const = default;

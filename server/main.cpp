@@ -24,6 +24,7 @@
 #include "server/http/server.hpp"
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
+#include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/data_files.hpp"
@@ -160,6 +161,9 @@ int serve(const Config& config) {
   // The sync layer rides along with every object change: the cloud plans deliveries, an edge's
   // metamanager routes what the cloud must hear into its outbox.
   NodeWaiters waiters;
+  // The event stream's long-polls wake when an event of their org commits (before the first write).
+  NodeWaiters event_waiters;
+  (*store)->set_event_listener([&event_waiters](const std::string& org) { event_waiters.wake(event_stream_key(org)); });
   WebhookNotifier webhooks(io.get_executor(), **store);
   CloudPlanner planner(waiters, &webhooks);
   meta::EdgeRouter router(node.org);
@@ -176,6 +180,7 @@ int serve(const Config& config) {
     cloud_sync->set_retry_policy(RetryPolicy{std::chrono::milliseconds(config.reconcile.retry_initial_ms),
                                              std::chrono::milliseconds(config.reconcile.retry_max_ms), 0.2,
                                              system_random()});
+    cloud_sync->set_node_lost_after(std::chrono::seconds(config.events.node_lost_seconds));
   } else {
     meta_manager = std::make_unique<meta::MetaManager>(
         io.get_executor(), objects, **store, router,
@@ -203,7 +208,7 @@ int serve(const Config& config) {
                                       blocking_pool);
     meta_manager->set_cloud_link(uplink.get());
   }
-  ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get(), meta_manager.get());
+  ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get(), meta_manager.get(), &event_waiters);
   auto server = http::HttpServer::create(io, config.http, config.listen, api);
   if (!server) {
     spdlog::critical("cannot listen: {}", server.status().message());
@@ -217,6 +222,20 @@ int serve(const Config& config) {
                  maintenance_options.cascade_batch_budget);
   }
   Maintenance maintenance(io, objects, maintenance_options);
+  const EventRetention retention{int64_t{config.events.retention_seconds} * 1000, config.events.max_events};
+  maintenance.add_duty(
+      "event pruning", std::chrono::milliseconds(config.events.prune_interval_ms), [&store = **store, retention] {
+        const int64_t now_ms =
+            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        return prune_events(store, retention, now_ms, 1000, 16);
+      });
+  if (cloud_sync && config.events.node_lost_seconds > 0) {
+    // Checked a few times per threshold, so a node is reported lost soon after it passes it.
+    const auto check_interval = std::clamp(std::chrono::milliseconds(config.events.node_lost_seconds * 250),
+                                           std::chrono::milliseconds(100), std::chrono::milliseconds(60000));
+    maintenance.add_duty("lost nodes", check_interval, [&sync = *cloud_sync] { return sync.report_lost_nodes(); });
+  }
 
   // Tests and scripts parse this line for the port: keep its shape.
   spdlog::info("edgesync {} listening on {}:{}", to_string(config.mode), (*server)->host(), (*server)->port());
@@ -227,6 +246,7 @@ int serve(const Config& config) {
     spdlog::info("signal {}: shutting down", signal_number);
     maintenance.stop();
     waiters.stop();  // long-polls answer now instead of holding the shutdown
+    event_waiters.stop();
     if (uplink) uplink->stop();
     webhooks.stop();
     if (meta_manager) meta_manager->stop();

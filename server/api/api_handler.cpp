@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <charconv>
+
 #include "common/names.hpp"
 #include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
@@ -61,8 +63,14 @@ Result<ObjectPath> parse_object_path(const std::vector<std::string>& segments, c
 }  // namespace
 
 ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator,
-                       const HttpConfig& config, CloudSync* sync, meta::MetaManager* meta)
-    : objects_(objects), store_(store), sync_(sync), meta_(meta), authenticator_(authenticator), config_(config) {}
+                       const HttpConfig& config, CloudSync* sync, meta::MetaManager* meta, NodeWaiters* event_waiters)
+    : objects_(objects),
+      store_(store),
+      sync_(sync),
+      meta_(meta),
+      event_waiters_(event_waiters),
+      authenticator_(authenticator),
+      config_(config) {}
 
 http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
   // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
@@ -88,14 +96,15 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
     co_return error_response(caller.status(), wants_json_errors(request));
   }
 
-  RequestContext context{request, *caller, objects_,          store_,   sync_,
-                         meta_,   config_, active_transfers_, started_, request_number};
+  RequestContext context{request,        *caller, objects_,          store_,   sync_,         meta_,
+                         event_waiters_, config_, active_transfers_, started_, request_number};
   context.auth_failures = auth_failures_.load(std::memory_order_relaxed);
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
   if (collection == "destinations") co_return co_await handle_destinations(context, segments);
   if (collection == "security") co_return co_await handle_security(context, segments);
   if (collection == "organizations") co_return co_await handle_organizations(context, segments);
+  if (collection == "events") co_return co_await handle_events(context, segments);
   if (collection == "resend" && segments.size() == 3) co_return handle_resend(context);
   if (collection == "health" && segments.size() == 3) co_return handle_health(context);
   if (collection == "objects") {
@@ -104,6 +113,13 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
     co_return co_await handle_objects(context, *path);
   }
   co_return http::Response::empty(404);
+}
+
+std::optional<int64_t> parse_int64(const std::string& text) {
+  int64_t value = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
 }
 
 http::Response RequestContext::error(const Status& status) const {

@@ -16,6 +16,7 @@
 #include "server/objects/object_service.hpp"
 #include "server/store/store.hpp"
 #include "server/sync/cloud_sync.hpp"
+#include "server/sync/node_waiters.hpp"
 
 namespace edgesync {
 
@@ -23,8 +24,10 @@ class ApiHandler final : public http::RequestHandler {
  public:
   // sync: the cloud's SPI side (nullptr on an edge, which serves no /spi/v1). meta: the edge's
   // metamanager, through which the handlers make every object change and query (nullptr on a cloud).
+  // event_waiters: woken per org when an event commits (the store's event listener); without them the
+  // event stream still answers but cannot hold a long-poll open.
   ApiHandler(ObjectService& objects, Store& store, const Authenticator& authenticator, const HttpConfig& config,
-             CloudSync* sync = nullptr, meta::MetaManager* meta = nullptr);
+             CloudSync* sync = nullptr, meta::MetaManager* meta = nullptr, NodeWaiters* event_waiters = nullptr);
 
   http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
@@ -34,6 +37,7 @@ class ApiHandler final : public http::RequestHandler {
   Store& store_;
   CloudSync* sync_;
   meta::MetaManager* meta_;
+  NodeWaiters* event_waiters_;
   const Authenticator& authenticator_;
   HttpConfig config_;
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

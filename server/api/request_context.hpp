@@ -5,6 +5,8 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "common/config.hpp"
 #include "server/auth/identity.hpp"
@@ -13,16 +15,24 @@
 #include "server/metamanager/meta_manager.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/sync/cloud_sync.hpp"
+#include "server/sync/node_waiters.hpp"
 
 namespace edgesync {
+
+// The longest a long-poll (`wait=S`) may be held, in seconds (the SPI's poll, the event stream).
+inline constexpr int kMaxWaitSeconds = 120;
+
+// A whole decimal integer, or nothing (query parameters, path segments).
+std::optional<int64_t> parse_int64(const std::string& text);
 
 struct RequestContext {
   http::Request& request;
   const Identity& caller;
   ObjectService& objects;
   Store& store;
-  CloudSync* sync;          // the cloud's SPI side; nullptr on an edge
-  meta::MetaManager* meta;  // the edge's dispatcher, through which every edge object change goes; nullptr on a cloud
+  CloudSync* sync;             // the cloud's SPI side; nullptr on an edge
+  meta::MetaManager* meta;     // the edge's dispatcher, through which every edge object change goes; nullptr on a cloud
+  NodeWaiters* event_waiters;  // woken (per org) when an event commits; nullptr: no event stream
   const HttpConfig& config;
   std::shared_ptr<std::atomic<uint32_t>> active_transfers;  // data GETs/PUTs in progress
   std::chrono::steady_clock::time_point started;
@@ -55,6 +65,8 @@ boost::asio::awaitable<http::Response> handle_object_destinations(RequestContext
 // /api/v1/security/… (cloud only).
 boost::asio::awaitable<http::Response> handle_security(RequestContext& context,
                                                        const std::vector<std::string>& segments);
+// GET /api/v1/events/{org} (cloud) or /api/v1/events (edge): the event stream.
+boost::asio::awaitable<http::Response> handle_events(RequestContext& context, const std::vector<std::string>& segments);
 // /api/v1/organizations[/{org}] (cloud only).
 boost::asio::awaitable<http::Response> handle_organizations(RequestContext& context,
                                                             const std::vector<std::string>& segments);

@@ -19,17 +19,9 @@ namespace asio = boost::asio;
 namespace {
 
 constexpr size_t kMaxItemsPerPoll = 256;
-constexpr int kMaxWaitSeconds = 120;
 
 http::Response no_content() {
   return http::Response::empty(204);
-}
-
-std::optional<int64_t> parse_int64(const std::string& text) {
-  int64_t value = 0;
-  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
 }
 
 // The node named by X-Sync-Service-Dest, if the caller may act as it.
@@ -68,6 +60,8 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
     wait = std::chrono::seconds(*seconds);
   }
   if (!sync.is_registered(node)) co_return failed_dependency();
+  // A polling node is alive: it is not reported lost (and is reported back if it was).
+  if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
   const auto deadline = std::chrono::steady_clock::now() + wait;
   while (true) {
     // The generation first: a commit after this read wakes the wait below even if it came before it.
@@ -128,6 +122,8 @@ asio::awaitable<http::Response> object_call(RequestContext& context, CloudSync& 
   const std::string_view method = context.request.method();
   if (call.key.org != node.org) co_return context.error(Status::forbidden());
   if (!sync.is_registered(node)) co_return failed_dependency();
+  // A polling node is alive: it is not reported lost (and is reported back if it was).
+  if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
   if (call.action == "data") {
     if (method == "GET") {
       auto download = sync.open_data(node, call.key, call.data_id);
@@ -163,6 +159,8 @@ asio::awaitable<http::Response> object_call(RequestContext& context, CloudSync& 
 asio::awaitable<http::Response> metasync(RequestContext& context, CloudSync& sync, const NodeAddress& node) {
   if (context.request.method() != "PUT") co_return http::Response::empty(405);
   if (!sync.is_registered(node)) co_return failed_dependency();
+  // A polling node is alive: it is not reported lost (and is reported back if it was).
+  if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
   auto body = nlohmann::json::parse(context.request.body(), nullptr, false);
   if (body.is_discarded() || !body.is_object() || !body.contains("objects") || !body["objects"].is_array())
     co_return context.error(Status::invalid("Invalid JSON for a status snapshot: expected {\"objects\": […]}"));

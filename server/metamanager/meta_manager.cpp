@@ -191,8 +191,25 @@ asio::awaitable<Message> MetaManager::handle(Message message) {
   const std::string& operation = message.router.operation;
   if (operation == op::kNodeConnection) {
     const bool now_connected = message.content == kCloudConnected;
-    if (connected_.exchange(now_connected) != now_connected)
+    if (connected_.exchange(now_connected) != now_connected) {
       spdlog::info("cloud {}", now_connected ? "connected" : "disconnected");
+      // The edge's stream shows its link to the cloud as the cloud's node events show edges: the cloud
+      // (Cloud/Cloud) registered when the uplink connects, lost when it drops. Only changes are events,
+      // so the uplink's retries while the cloud is away add none.
+      Event event;
+      const NodeAddress& cloud = router_.cloud();
+      event.org = cloud.org;
+      event.time_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+              .count();
+      event.type = now_connected ? event_type::kNodeRegistered : event_type::kNodeLost;
+      event.dest_type = cloud.dest_type;
+      event.dest_id = cloud.dest_id;
+      event.detail = now_connected ? "cloudConnected" : "cloudDisconnected";
+      Status recorded = co_await durable_write(
+          store_, [&](WriteTransaction& transaction) { return transaction.append_event(event); });
+      if (!recorded) spdlog::warn("cannot record the cloud connection event: {}", recorded.message());
+    }
     co_return message.response("OK");
   }
   if (operation == op::kMetaSync) co_return co_await handle_metasync(message);

@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <functional>
 #include <limits>
+#include <vector>
 
 #include "server/objects/object_service.hpp"
 
@@ -36,12 +37,21 @@ struct Maintenance::State {
   asio::steady_timer activation_timer;
   asio::steady_timer expiration_timer;
   asio::steady_timer owners_timer;
+  struct AddedDuty {
+    AddedDuty(asio::io_context& io, std::string name, std::chrono::milliseconds interval, Duty duty)
+        : name(std::move(name)), interval(interval), duty(std::move(duty)), timer(io) {}
+    std::string name;
+    std::chrono::milliseconds interval;
+    Duty duty;
+    asio::steady_timer timer;
+  };
+  std::vector<std::unique_ptr<AddedDuty>> added;  // fixed before start()
   bool stopped = false;
 };
 
 namespace {
 
-using Duty = std::function<asio::awaitable<Result<size_t>>()>;
+using Duty = Maintenance::Duty;
 
 asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::steady_timer& timer,
                              std::chrono::milliseconds interval, const char* name, Duty duty) {
@@ -89,8 +99,16 @@ Maintenance::~Maintenance() {
   stop();
 }
 
+void Maintenance::add_duty(std::string name, std::chrono::milliseconds interval, Duty duty) {
+  state_->added.push_back(std::make_unique<State::AddedDuty>(state_->io, std::move(name), interval, std::move(duty)));
+}
+
 void Maintenance::start() {
   auto state = state_;
+  for (auto& added : state->added) {
+    asio::co_spawn(state->io, repeat(state, added->timer, added->interval, added->name.c_str(), added->duty),
+                   asio::detached);
+  }
   asio::co_spawn(state->io,
                  repeat(state, state->activation_timer, std::chrono::seconds(state->config.activation_interval_seconds),
                         "auto-activation", [state] { return state->objects.activate_due_objects(); }),
@@ -114,6 +132,7 @@ void Maintenance::stop() {
     state->activation_timer.cancel();
     state->expiration_timer.cancel();
     state->owners_timer.cancel();
+    for (auto& added : state->added) added->timer.cancel();
   });
 }
 

@@ -1,14 +1,20 @@
 // Maintenance: the timers of a node's object duties — auto-activation of inactive objects whose
 // activationTime passed, (cloud) removal of expired objects, and the owner-reference duties (cascading
-// deleted owners to their ownees, dropping references whose owner never appeared). Runs as coroutines on the given
+// deleted owners to their ownees, dropping references whose owner never appeared), and the duties other
+// layers add (the event stream's pruning, the cloud's lost-node check). Runs as coroutines on the given
 // io_context; stop() cancels them. Not copyable; stop() before destruction.
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstddef>
+#include <functional>
 #include <limits>
 #include <memory>
+#include <string>
 
 #include "common/config.hpp"
+#include "common/status.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -32,6 +38,11 @@ class Maintenance {
   ~Maintenance();
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;
+
+  // One round of a duty; returns how many things it changed (logged when not 0).
+  using Duty = std::function<boost::asio::awaitable<Result<size_t>>()>;
+  // Adds a duty run every `interval` (after it, first). Before start().
+  void add_duty(std::string name, std::chrono::milliseconds interval, Duty duty);
 
   void start();
   void stop();

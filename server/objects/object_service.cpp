@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "server/objects/async_store.hpp"
+#include "server/objects/object_events.hpp"
 #include "server/objects/object_rules.hpp"
 #include "server/objects/upload_ranges.hpp"
 
@@ -66,6 +67,8 @@ Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
 Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object,
                                     bool remove_row, int64_t now_ms, const StoredObject* previous) {
   ObjectChangeContext context{transaction, change, object, remove_row, now_ms, previous};
+  // Before the observer: the stream shows the object's change ahead of the destination statuses it causes.
+  if (Status evented = record_object_event(transaction, change, object, now_ms); !evented) return evented;
   if (options_.observer) {
     if (Status status = options_.observer->on_change(context); !status) return status;
   }

@@ -33,6 +33,7 @@ struct Destination {
   std::string code_version = "1.0";
   int64_t registered_at_ms = 0;
   int64_t last_ping_ms = 0;
+  bool lost = false;  // reported lost (silent past events.node_lost_seconds) and not heard from since
 
   bool operator==(const Destination&) const = default;
 };

@@ -5,7 +5,9 @@
 // shared transaction (group commit): every write submitted while a commit is in flight joins the next
 // one, so many concurrent writers share one fsync. A write's completion runs only after its commit is
 // durable; if the write function returns an error, only that write is rolled back (a savepoint each).
-// Implementations are thread-safe. Opened through a factory (sqlite/sqlite_store.hpp) returning a
+// Implementations are thread-safe. Every write may append events (events.hpp) that commit with it; the
+// store records one by itself whenever a delivery row's status changes (put_delivery), the one path
+// every per-destination status takes. Opened through a factory (sqlite/sqlite_store.hpp) returning a
 // Result, never a half-open object.
 #pragma once
 
@@ -23,6 +25,7 @@
 #include "common/time_format.hpp"
 #include "server/store/acl.hpp"
 #include "server/store/delivery.hpp"
+#include "server/store/events.hpp"
 #include "server/store/owner_links.hpp"
 
 namespace edgesync {
@@ -102,6 +105,10 @@ class WriteTransaction {
   // `removed_files` receives the data and part files no row references any more (delete them after
   // the commit). OK when the org has nothing.
   virtual Status delete_organization(const std::string& org, std::vector<std::string>& removed_files) = 0;
+  // Appends an event to the stream (its seq is assigned here); it commits or rolls back with the write.
+  virtual Status append_event(const Event& event) = 0;
+  // Removes up to `batch` of the oldest events `retention` no longer keeps; returns how many.
+  virtual Result<size_t> prune_events(const EventRetention& retention, int64_t now_ms, size_t batch) = 0;
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;
@@ -146,6 +153,12 @@ class Store {
   virtual Result<std::vector<AclEntry>> list_acl(AclKind kind, const std::string& org,
                                                  const std::optional<std::string>& key) = 0;
   virtual Result<std::vector<Organization>> list_organizations() = 0;  // ordered by org
+  // The org's events with seq > after_seq, oldest first, at most `limit`; and how far its stream reaches.
+  virtual Result<std::vector<Event>> list_events(const std::string& org, int64_t after_seq, size_t limit) = 0;
+  virtual Result<EventWindow> event_window(const std::string& org) = 0;
+  // Called (on the commit thread, after the commit is durable) with the org of every committed event, so
+  // long-polling readers wake without polling. Set once, before the first write; must be quick.
+  virtual void set_event_listener(std::function<void(const std::string& org)> listener) = 0;
 
   // Writes. `on_durable` runs on the store's commit thread after the commit (or with the write's error
   // or the commit's error); it must be quick and must not call submit_write synchronously-waiting.

@@ -89,6 +89,19 @@ Result<bool> stray_copy_to_delete(WriteTransaction& transaction, const NodeAddre
   return true;
 }
 
+// nodeRegistered / nodeLost, in the transaction that changes the node's record.
+Status record_node_event(WriteTransaction& transaction, const NodeAddress& node, const char* type, const char* detail,
+                         int64_t now_ms) {
+  Event event;
+  event.org = node.org;
+  event.time_ms = now_ms;
+  event.type = type;
+  event.dest_type = node.dest_type;
+  event.dest_id = node.dest_id;
+  event.detail = detail;
+  return transaction.append_event(event);
+}
+
 }  // namespace
 
 CloudSync::CloudSync(Store& store, ObjectService& objects, CloudPlanner& planner, NodeWaiters& waiters,
@@ -117,7 +130,12 @@ asio::awaitable<Status> CloudSync::register_node(const NodeAddress& node, bool p
     if (as_new) destination.registered_at_ms = now;
     destination.persistent_storage = persistent_storage;
     destination.last_ping_ms = now;
+    // A node reported lost that registers again (even as new, with a wiped store) has come back.
+    const char* detail = destination.lost ? "returned" : as_new ? "new" : "registered";
+    destination.lost = false;
     if (Status put = transaction.put_destination(destination); !put) return put;
+    if (Status evented = record_node_event(transaction, node, event_type::kNodeRegistered, detail, now); !evented)
+      return evented;
     // A new node (or one that lost its store) gets every object meant for it, delivered or not.
     for (const auto& listed : objects) {
       auto object = transaction.get_object(listed.key());  // the current row, not the read snapshot
@@ -134,13 +152,60 @@ asio::awaitable<Status> CloudSync::ping(const NodeAddress& node) {
     auto known = transaction.get_destination(node);
     if (!known) return known.status();
     known->last_ping_ms = now;
-    return transaction.put_destination(*known);
+    const bool returned = known->lost;
+    known->lost = false;
+    if (Status put = transaction.put_destination(*known); !put) return put;
+    if (!returned) return Status::ok();
+    return record_node_event(transaction, node, event_type::kNodeRegistered, "returned", now);
   });
 }
 
+asio::awaitable<Status> CloudSync::note_contact(const NodeAddress& node) {
+  if (node_lost_after_.count() <= 0) co_return Status::ok();
+  auto known = store_.get_destination(node);
+  if (!known) co_return known.status().code() == StatusCode::kNotFound ? Status::ok() : known.status();
+  // A quarter of the threshold (at most a minute) between writes: a node that keeps polling is never
+  // taken for lost, and a poll every few seconds does not cost a durable write each.
+  const int64_t resolution_ms = std::min<int64_t>(60000, node_lost_after_.count() / 4);
+  if (!known->lost && now_ms() - known->last_ping_ms < resolution_ms) co_return Status::ok();
+  co_return co_await ping(node);
+}
+
+asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {
+  if (node_lost_after_.count() <= 0) co_return size_t{0};
+  const int64_t now = now_ms();
+  auto destinations = store_.list_destinations("");
+  if (!destinations) co_return destinations.status();
+  size_t lost = 0;
+  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    lost = 0;
+    for (const auto& listed : *destinations) {
+      if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
+      // A long-poll held open counts as contact: its node is alive, just quiet.
+      if (waiters_.is_waiting(listed.node)) continue;
+      auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
+      if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
+      current->lost = true;
+      if (Status put = transaction.put_destination(*current); !put) return put;
+      if (Status evented = record_node_event(transaction, current->node, event_type::kNodeLost, "silent", now);
+          !evented)
+        return evented;
+      ++lost;
+    }
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return lost;
+}
+
 asio::awaitable<Status> CloudSync::unregister(const NodeAddress& node) {
-  co_return co_await durable_write(store_,
-                                   [&](WriteTransaction& transaction) { return transaction.delete_destination(node); });
+  const int64_t now = now_ms();
+  co_return co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
+    auto known = transaction.get_destination(node);
+    if (!known) return known.status().code() == StatusCode::kNotFound ? Status::ok() : known.status();
+    if (Status deleted = transaction.delete_destination(node); !deleted) return deleted;
+    return record_node_event(transaction, node, event_type::kNodeLost, "unregistered", now);
+  });
 }
 
 bool CloudSync::is_registered(const NodeAddress& node) const {

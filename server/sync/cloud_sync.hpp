@@ -48,6 +48,16 @@ class CloudSync {
   boost::asio::awaitable<Status> unregister(const NodeAddress& node);
   bool is_registered(const NodeAddress& node) const;
 
+  // Event stream: a registered node not heard from (register, ping, poll) for this long, with no poll
+  // held open, is reported lost (nodeLost) by report_lost_nodes(); it is reported registered again when
+  // it comes back. 0 = never. Set before serving.
+  void set_node_lost_after(std::chrono::milliseconds after) { node_lost_after_ = after; }
+  // A poll from the node: refreshes its last contact (a write only when the recorded contact is older
+  // than a fraction of the lost threshold, so polls cost no write each), and brings a lost node back.
+  boost::asio::awaitable<Status> note_contact(const NodeAddress& node);
+  // Marks the nodes silent past the threshold lost, one nodeLost event each; returns how many.
+  boost::asio::awaitable<Result<size_t>> report_lost_nodes();
+
   // Reconciliation: how long a notification handed out without an answer waits before it is handed out
   // again. Set before serving.
   void set_retry_policy(RetryPolicy policy) { retry_ = std::move(policy); }
@@ -106,6 +116,7 @@ class CloudSync {
   CloudPlanner& planner_;
   NodeWaiters& waiters_;
   std::function<SystemTime()> now_;
+  std::chrono::milliseconds node_lost_after_{0};
   RetryPolicy retry_{std::chrono::milliseconds(1000), std::chrono::milliseconds(300000), 0.2, system_random()};
 };
 

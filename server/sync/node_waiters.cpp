@@ -79,4 +79,10 @@ size_t NodeWaiters::waiting() const {
   return count;
 }
 
+bool NodeWaiters::is_waiting(const NodeAddress& node) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(node);
+  return found != entries_.end() && !found->second.waiters.empty();
+}
+
 }  // namespace edgesync

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "server/store/delivery.hpp"
@@ -20,6 +21,12 @@ class basic_waitable_timer;
 }
 
 namespace edgesync {
+
+// The event stream's long-polls reuse NodeWaiters with one key per org (no node is addressed by an empty
+// type and ID): a committed event wakes the readers of its org's stream.
+inline NodeAddress event_stream_key(const std::string& org) {
+  return {org, "", ""};
+}
 
 class NodeWaiters {
  public:
@@ -36,6 +43,8 @@ class NodeWaiters {
   // Wakes every waiter now and every later one at once (shutdown).
   void stop();
   size_t waiting() const;
+  // Is a poll of this node parked here right now (the node is alive even if it said nothing lately)?
+  bool is_waiting(const NodeAddress& node) const;
 
  private:
   struct Waiter;

@@ -4,7 +4,7 @@ namespace edgesync::sqlite_rows {
 namespace {
 
 constexpr const char* kDestinationColumns =
-    "org, dest_type, dest_id, persistent_storage, communication, code_version, registered_at_ms, last_ping_ms";
+    "org, dest_type, dest_id, persistent_storage, communication, code_version, registered_at_ms, last_ping_ms, lost";
 constexpr const char* kDeliveryColumns =
     "org, object_type, object_id, peer_type, peer_id, status, message, pending, instance_id, data_id, sent_bytes, "
     "metadata_json, updated_at_ms, attempts, last_error, next_attempt_at_ms";
@@ -18,6 +18,7 @@ Destination read_destination(SQLite::Statement& statement) {
   destination.code_version = statement.getColumn(5).getString();
   destination.registered_at_ms = statement.getColumn(6).getInt64();
   destination.last_ping_ms = statement.getColumn(7).getInt64();
+  destination.lost = statement.getColumn(8).getInt() != 0;
   return destination;
 }
 
@@ -74,13 +75,14 @@ std::vector<Destination> select_destinations(Connection& connection, const std::
 
 void write_destination(Connection& connection, const Destination& destination) {
   auto statement = connection.statement(std::string("INSERT OR REPLACE INTO destinations (") + kDestinationColumns +
-                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                                        ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   bind_node(*statement, destination.node, 1);
   statement->bind(4, destination.persistent_storage ? 1 : 0);
   statement->bind(5, destination.communication);
   statement->bind(6, destination.code_version);
   statement->bind(7, destination.registered_at_ms);
   statement->bind(8, destination.last_ping_ms);
+  statement->bind(9, destination.lost ? 1 : 0);
   statement->exec();
 }
 

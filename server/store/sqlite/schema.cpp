@@ -139,6 +139,33 @@ const std::vector<const char*> kMigrations = {
         updated_at_ms INTEGER NOT NULL
       ) WITHOUT ROWID;
     )sql",
+    // 7: the event stream. AUTOINCREMENT: a sequence is never handed out twice, even once the newest
+    // events were pruned (a plain rowid could reuse them after a restart). events_pruned keeps, per org,
+    // the newest sequence pruning removed, so a reader resuming from before it learns it missed events
+    // (410). destinations.lost: a node reported lost is reported again only after it came back.
+    R"sql(
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        org TEXT NOT NULL,
+        time_ms INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        instance_id INTEGER NOT NULL,
+        dest_type TEXT NOT NULL,
+        dest_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        previous_status TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      -- An org's stream in order (pruning walks the primary key).
+      CREATE INDEX events_by_org ON events (org, seq);
+      CREATE TABLE events_pruned (
+        org TEXT PRIMARY KEY NOT NULL,
+        pruned_through INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      ALTER TABLE destinations ADD COLUMN lost INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 }  // namespace

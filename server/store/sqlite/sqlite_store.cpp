@@ -9,10 +9,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 
 #include "server/store/sqlite/acl_rows.hpp"
 #include "server/store/sqlite/connection.hpp"
 #include "server/store/sqlite/delivery_rows.hpp"
+#include "server/store/sqlite/event_rows.hpp"
 #include "server/store/sqlite/group_commit.hpp"
 #include "server/store/sqlite/object_cache.hpp"
 #include "server/store/sqlite/object_rows.hpp"
@@ -62,13 +64,24 @@ Result<std::vector<StoredObject>> collect_objects(SQLite::Statement& statement) 
   return objects;
 }
 
+using EventListener = std::function<void(const std::string& org)>;
+
+int64_t wall_clock_millis() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 // The operations of one write, on the writer's connection inside the batch's transaction. SQLite
 // errors propagate as exceptions; GroupCommit turns them into this write's kIoError.
 class SqliteWriteTransaction final : public WriteTransaction {
  public:
   SqliteWriteTransaction(Connection& connection, int64_t& last_instance_id, AfterCommitActions& after_commit,
-                         ObjectCache& cache)
-      : connection_(connection), last_instance_id_(last_instance_id), after_commit_(after_commit), cache_(cache) {}
+                         ObjectCache& cache, const EventListener& event_listener)
+      : connection_(connection),
+        last_instance_id_(last_instance_id),
+        after_commit_(after_commit),
+        cache_(cache),
+        event_listener_(event_listener) {}
 
   Result<StoredObject> get_object(const ResourceKey& key) override { return select_object(connection_, key); }
 
@@ -120,6 +133,7 @@ class SqliteWriteTransaction final : public WriteTransaction {
   }
   Status delete_organization(const std::string& org, std::vector<std::string>& removed_files) override {
     Status status = sqlite_rows::remove_organization(connection_, org, removed_files);
+    if (status) sqlite_rows::erase_org_events(connection_, org);
     // Every cached object of the org may be gone.
     after_commit_.push_back([&cache = cache_] { cache.clear(); });
     return status;
@@ -158,16 +172,35 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return sqlite_rows::select_deliveries(connection_, key);
   }
   Status put_delivery(const Delivery& delivery) override {
+    auto existing = sqlite_rows::select_delivery(connection_, delivery.key, delivery.peer);
     // A notification that becomes pending (or changes) goes to the back of its peer's queue; an
     // unchanged one keeps its place.
     int64_t sequence = 0;
     if (!delivery.pending.empty()) {
-      auto existing = sqlite_rows::select_delivery(connection_, delivery.key, delivery.peer);
       sequence = existing && existing->pending == delivery.pending && existing->instance_id == delivery.instance_id
                      ? pending_sequence(delivery)
                      : next_instance_id();
     }
     sqlite_rows::write_delivery(connection_, delivery, sequence);
+    // Every per-destination status passes through here, whoever changes it (planner, acknowledgements,
+    // feedback, metasync repairs, an edge's outbox): recording the change here is what makes the event
+    // stream miss none. A write that leaves the status as it was records nothing.
+    const std::string previous = existing ? existing->status : std::string();
+    if (previous != delivery.status) {
+      Event event;
+      event.org = delivery.key.org;
+      event.time_ms = delivery.updated_at_ms > 0 ? delivery.updated_at_ms : wall_clock_millis();
+      event.type = event_type::kDestinationStatusChanged;
+      event.object_type = delivery.key.object_type;
+      event.object_id = delivery.key.object_id;
+      event.instance_id = delivery.instance_id;
+      event.dest_type = delivery.peer.dest_type;
+      event.dest_id = delivery.peer.dest_id;
+      event.status = delivery.status;
+      event.previous_status = previous;
+      event.detail = delivery.status == delivery_status::kError ? delivery.message : std::string();
+      return append_event(event);
+    }
     return Status::ok();
   }
   Status delete_delivery(const ResourceKey& key, const NodeAddress& peer) override {
@@ -199,6 +232,18 @@ class SqliteWriteTransaction final : public WriteTransaction {
     return Status::ok();
   }
 
+  Status append_event(const Event& event) override {
+    sqlite_rows::insert_event(connection_, event);
+    // One wake per org and write: a fan-out to thousands of nodes records thousands of status events.
+    if (event_listener_ && orgs_to_wake_.insert(event.org).second) {
+      after_commit_.push_back([&listener = event_listener_, org = event.org] { listener(org); });
+    }
+    return Status::ok();
+  }
+  Result<size_t> prune_events(const EventRetention& retention, int64_t now_ms, size_t batch) override {
+    return sqlite_rows::prune_events(connection_, retention, now_ms, batch);
+  }
+
   void after_commit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
 
  private:
@@ -223,6 +268,8 @@ class SqliteWriteTransaction final : public WriteTransaction {
   int64_t& last_instance_id_;
   AfterCommitActions& after_commit_;
   ObjectCache& cache_;
+  const EventListener& event_listener_;
+  std::set<std::string> orgs_to_wake_;  // orgs this write's events will wake after the commit
 
   // After the COMMIT and before the write is acknowledged (object_cache.hpp) — and before the write's
   // other after-commit actions: those may hand the change to another thread (an observer waking the
@@ -338,6 +385,18 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<std::vector<Event>> list_events(const std::string& org, int64_t after_seq, size_t limit) override {
+    return with_reader<std::vector<Event>>([&](Connection& connection) -> Result<std::vector<Event>> {
+      return sqlite_rows::select_events(connection, org, after_seq, limit);
+    });
+  }
+  Result<EventWindow> event_window(const std::string& org) override {
+    return with_reader<EventWindow>([&](Connection& connection) -> Result<EventWindow> {
+      return sqlite_rows::select_event_window(connection, org);
+    });
+  }
+  void set_event_listener(EventListener listener) override { event_listener_ = std::move(listener); }
+
   Result<std::vector<std::string>> referenced_files() override {
     return with_reader<std::vector<std::string>>([](Connection& connection) -> Result<std::vector<std::string>> {
       auto statement = connection.statement(
@@ -364,7 +423,8 @@ class SqliteStore final : public Store {
     group_commit_->submit(
         [this, write = std::move(write)](Connection& connection, AfterCommitActions& after_commit) {
           // last_instance_id_ is touched only here, on the writer thread.
-          SqliteWriteTransaction transaction(connection, last_instance_id_, after_commit, object_cache_);
+          SqliteWriteTransaction transaction(connection, last_instance_id_, after_commit, object_cache_,
+                                             event_listener_);
           return write(transaction);
         },
         std::move(on_durable));
@@ -424,7 +484,8 @@ class SqliteStore final : public Store {
     });
   }
 
-  int64_t last_instance_id_;  // the writer thread's alone
+  int64_t last_instance_id_;      // the writer thread's alone
+  EventListener event_listener_;  // set before the first write, then only read (by the writer thread)
   // Recently read object rows: a few MiB at most (a row is a few hundred bytes to a few KiB).
   ObjectCache object_cache_{1024};
 

@@ -103,6 +103,10 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "uplink.max_backoff_ms",
                                          "uplink.request_timeout_seconds",
                                          "uplink.secret_file",
+                                         "events.retention_seconds",
+                                         "events.max_events",
+                                         "events.prune_interval_ms",
+                                         "events.node_lost_seconds",
                                          "meta.sync.status.interval"};
 
 }  // namespace
@@ -142,6 +146,20 @@ BOOST_AUTO_TEST_CASE(shipped_files_set_every_key) {
       BOOST_TEST(keys == kEveryKey, boost::test_tools::per_element());
     }
   }
+}
+
+BOOST_AUTO_TEST_CASE(event_retention_keys_are_read_and_bounded) {
+  TempFiles files;
+  auto config = load_config_file(files.write(
+      "events:\n  retention_seconds: 60\n  max_events: 5\n  prune_interval_ms: 50\n  node_lost_seconds: 0\n"));
+  BOOST_REQUIRE_MESSAGE(config.is_ok(), config.status().message());
+  BOOST_TEST(config->events.retention_seconds == 60u);
+  BOOST_TEST(config->events.max_events == 5u);
+  BOOST_TEST(config->events.prune_interval_ms == 50u);
+  BOOST_TEST(config->events.node_lost_seconds == 0u);
+  auto bad = load_config_file(files.write("events:\n  prune_interval_ms: 0\n"));
+  BOOST_REQUIRE(!bad.is_ok());
+  BOOST_TEST(bad.status().field() == "events.prune_interval_ms");
 }
 
 BOOST_AUTO_TEST_CASE(values_override_defaults) {

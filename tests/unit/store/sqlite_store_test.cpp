@@ -38,7 +38,7 @@ BOOST_AUTO_TEST_CASE(an_empty_file_is_migrated_to_the_latest_schema) {
   BOOST_TEST(database.execAndGet("PRAGMA user_version").getInt() == latest_schema_version());
   BOOST_TEST(database.execAndGet("PRAGMA journal_mode").getString() == "wal");
   for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs",
-                            "owner_cascades", "acls", "organizations"}) {
+                            "owner_cascades", "acls", "organizations", "events", "events_pruned"}) {
     BOOST_TEST_CONTEXT(table) {
       BOOST_TEST(database.tableExists(table));
     }
@@ -62,6 +62,8 @@ BOOST_AUTO_TEST_CASE(an_older_schema_is_migrated_forward_keeping_its_rows) {
     database.exec("DROP TABLE owner_cascades");
     database.exec("DROP TABLE acls");
     database.exec("DROP TABLE organizations");
+    database.exec("DROP TABLE events");
+    database.exec("DROP TABLE events_pruned");
     database.exec("PRAGMA user_version = 1");
   }
   auto store = open_store(dir);
