@@ -53,6 +53,12 @@ void drop_data(StoredObject& object, WriteTransaction& transaction, DataFiles& d
   object.metadata.object_size = 0;
 }
 
+// An object its origin deleted stays as a row until every destination acknowledged; to the origin's
+// applications it is gone.
+bool hidden_from_reads(const StoredObject& object) {
+  return object.originated_here && object.metadata.deleted;
+}
+
 }  // namespace
 
 ObjectService::ObjectService(Store& store, DataFiles& data_files, asio::thread_pool& blocking_pool, Options options)
@@ -60,8 +66,14 @@ ObjectService::ObjectService(Store& store, DataFiles& data_files, asio::thread_p
 
 Result<StoredObject> ObjectService::get_object(const ResourceKey& key) const {
   auto object = store_.get_object(key);
-  if (object && object->originated_here && object->metadata.deleted) return Status::not_found();
+  if (object && hidden_from_reads(*object)) return Status::not_found();
   return object;
+}
+
+Result<std::shared_ptr<const ObjectSnapshot>> ObjectService::get_object_snapshot(const ResourceKey& key) const {
+  auto snapshot = store_.get_object_snapshot(key);
+  if (snapshot && hidden_from_reads((*snapshot)->object)) return Status::not_found();
+  return snapshot;
 }
 
 Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange change, StoredObject& object,

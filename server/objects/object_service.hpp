@@ -80,6 +80,8 @@ class ObjectService {
   // An origin's object deleted by its application but still awaiting its destinations' confirmations is
   // gone as far as applications are concerned (kNotFound).
   Result<StoredObject> get_object(const ResourceKey& key) const;
+  // The same, shared with the store's read cache and with its metadata text rendered (GET metadata).
+  Result<std::shared_ptr<const ObjectSnapshot>> get_object_snapshot(const ResourceKey& key) const;
 
   // PUT …/{type}/{id}: creates or replaces the object (a new instanceID each time).
   boost::asio::awaitable<Status> put_object(const ResourceKey& key, ObjectMetadata metadata,

@@ -117,6 +117,15 @@ class WriteTransaction {
 using WriteFunction = std::function<Status(WriteTransaction&)>;
 using WriteCompletion = std::function<void(Status)>;
 
+// A row as reads share it: never changed once made, with the MMS metadata text rendered once (GET
+// metadata, the hottest read, answers with it as it is, and a cached row serves many GETs).
+struct ObjectSnapshot {
+  StoredObject object;
+  std::string metadata_text;  // metadata_to_text(object.metadata, /*pretty=*/true)
+};
+
+std::shared_ptr<const ObjectSnapshot> make_object_snapshot(StoredObject object);
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -126,6 +135,9 @@ class Store {
 
   // Reads.
   virtual Result<StoredObject> get_object(const ResourceKey& key) = 0;
+  // The same row, shared instead of copied. This default renders the text from get_object(); a store
+  // with a read cache keeps snapshots in it.
+  virtual Result<std::shared_ptr<const ObjectSnapshot>> get_object_snapshot(const ResourceKey& key);
   virtual Result<UploadState> get_upload(const ResourceKey& key) = 0;  // kNotFound when none
   virtual Result<std::vector<StoredObject>> list_objects(const ObjectFilter& filter) = 0;
   virtual Result<std::vector<std::string>> list_webhooks(const std::string& org, const std::string& object_type) = 0;

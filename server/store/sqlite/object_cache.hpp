@@ -12,8 +12,8 @@
 
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
 
@@ -27,14 +27,15 @@ class ObjectCache {
 
   // Take before reading the row from the database; pass to insert().
   uint64_t generation();
-  std::optional<StoredObject> find(const ResourceKey& key);
+  std::shared_ptr<const ObjectSnapshot> find(const ResourceKey& key);  // null when not cached
   // Keeps the row unless a write was committed since `read_generation` was taken.
-  void insert(const StoredObject& object, uint64_t read_generation);
+  void insert(std::shared_ptr<const ObjectSnapshot> snapshot, uint64_t read_generation);
   void invalidate(const ResourceKey& key);
   void clear();  // after a write that touched many objects (an org deleted)
 
  private:
-  using Entries = std::list<std::pair<std::string, StoredObject>>;  // most recently used first
+  // Shared, so a hit costs a reference count rather than a copy of every string of the row.
+  using Entries = std::list<std::pair<std::string, std::shared_ptr<const ObjectSnapshot>>>;  // most recent first
   const size_t capacity_;
   std::mutex mutex_;
   uint64_t generation_ = 0;

@@ -291,11 +291,19 @@ class SqliteStore final : public Store {
 
   // ---- reads -------------------------------------------------------------------------------
   Result<StoredObject> get_object(const ResourceKey& key) override {
-    if (auto cached = object_cache_.find(key)) return std::move(*cached);
+    auto snapshot = get_object_snapshot(key);
+    if (!snapshot) return snapshot.status();
+    return (*snapshot)->object;
+  }
+
+  Result<std::shared_ptr<const ObjectSnapshot>> get_object_snapshot(const ResourceKey& key) override {
+    if (auto cached = object_cache_.find(key)) return cached;
     const uint64_t generation = object_cache_.generation();
     auto object = with_reader<StoredObject>([&](Connection& connection) { return select_object(connection, key); });
-    if (object) object_cache_.insert(*object, generation);
-    return object;
+    if (!object) return object.status();
+    auto snapshot = make_object_snapshot(std::move(*object));
+    object_cache_.insert(snapshot, generation);
+    return snapshot;
   }
 
   Result<UploadState> get_upload(const ResourceKey& key) override {
