@@ -3,9 +3,9 @@
 //   GET /api/v1/events?since=SEQ&wait=S&limit=N           (edge: the node's own org)
 // 200 application/x-ndjson, one event per line, oldest first, each with its "seq"; X-Edgesync-Last-Seq
 // is the sequence to resume from (the last one examined, so an empty answer still moves a client on).
-// since=0 (the default) starts at the oldest event retained; a since older than what pruning removed
-// answers 410 naming the oldest available sequence. wait=S holds the request until an event newer than
-// since commits (the store's event listener wakes it) or S seconds pass.
+// since=0 (the default) starts at the oldest event retained; a since older than what pruning removed,
+// or newer than the org's newest event, answers 410 naming the oldest available sequence. wait=S holds the request
+// until an event newer than since commits (the store's event listener wakes it) or S seconds pass.
 #include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -103,14 +103,20 @@ nlohmann::json event_json(const Event& event) {
   return json;
 }
 
-// 410: the events right after `since` were pruned. Always JSON (a new endpoint, no MMS client to keep
-// happy), with the sequence a client can restart from, which the generic error body has no slot for.
-Result<http::Response> gone(RequestContext& context, const std::string& org, int64_t since, int64_t pruned_through) {
+// 410: the events right after `since` were pruned, or `since` is newer than any event of the org (a
+// sequence from another server, or from before the store was reset: waiting for it would silently skip
+// every event up to it). Always JSON (a new endpoint, no MMS client to keep happy), with the sequence a
+// client can restart from, which the generic error body has no slot for.
+Result<http::Response> gone(RequestContext& context, const std::string& org, int64_t since, int64_t pruned_through,
+                            int64_t last_seq) {
   auto first = context.store.list_events(org, pruned_through, 1);
   if (!first) return first.status();
   const int64_t oldest = first->empty() ? pruned_through + 1 : first->front().seq;
-  nlohmann::json body = {{"error", "Events after sequence " + std::to_string(since) +
-                                       " are no longer retained; the oldest available is " + std::to_string(oldest)},
+  const std::string why = since > last_seq
+                              ? "Sequence " + std::to_string(since) + " is newer than the newest event (" +
+                                    std::to_string(last_seq) + "): it is not from this server's event store"
+                              : "Events after sequence " + std::to_string(since) + " are no longer retained";
+  nlohmann::json body = {{"error", why + "; the oldest available is " + std::to_string(oldest)},
                          {"field", "since"},
                          {"oldestSeq", oldest}};
   auto response = http::Response::json(410, body.dump() + "\n");
@@ -149,8 +155,8 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
   int64_t after = *since;
   if (after == 0) {
     after = window->pruned_through;  // from the oldest retained
-  } else if (after < window->pruned_through) {
-    auto response = gone(context, org, after, window->pruned_through);
+  } else if (after < window->pruned_through || after > window->last_seq) {
+    auto response = gone(context, org, after, window->pruned_through, window->last_seq);
     co_return response ? std::move(*response) : context.error(response.status());
   }
 

@@ -205,6 +205,15 @@ BOOST_AUTO_TEST_CASE(a_sequence_older_than_the_retention_answers_410_with_the_ol
   BOOST_TEST(body["field"] == "since");
   BOOST_TEST(body["error"].get<std::string>().find(std::to_string(oldest)) != std::string::npos);
 
+  // A sequence this store never gave out (another server's, or from before a reset) is refused too:
+  // waiting for it would skip every event up to it.
+  const int64_t newest = kept.back()["seq"];
+  auto ahead = app.get(kCloudEvents + "?since=" + std::to_string(newest + 1000));
+  BOOST_TEST(ahead.status == 410);
+  BOOST_TEST(json::parse(ahead.body)["oldestSeq"] == oldest);
+  BOOST_TEST(json::parse(ahead.body)["error"].get<std::string>().find("newer than the newest") != std::string::npos);
+  BOOST_TEST(app.get(kCloudEvents + "?since=" + std::to_string(newest)).status == 200);  // the newest itself is fine
+
   // Right before the oldest retained, nothing was missed: the stream goes on.
   const auto from_edge_of_window = read_events(app, kCloudEvents, "since=" + std::to_string(oldest - 1));
   BOOST_TEST(from_edge_of_window.size() == 3u);
