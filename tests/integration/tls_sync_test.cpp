@@ -1,7 +1,7 @@
 // TLS end to end with real processes: a cloud serving HTTPS with a certificate from a CA this test
-// makes, an edge whose uplink reaches it over https trusting that CA (an object published at the
-// cloud is delivered, and its data read at the edge by an app over the edge's Unix socket), and an
-// edge trusting another CA, which stays disconnected and logs why.
+// makes, an edge (serving HTTPS too) whose uplink reaches it over https trusting that CA (an object
+// published at the cloud is delivered, and its data read at the edge by apps over the edge's Unix
+// socket and its HTTPS port), and an edge trusting another CA, which stays disconnected and logs why.
 #define BOOST_TEST_MODULE tls_sync_test
 #include <boost/test/unit_test.hpp>
 #include <edgesync/client.hpp>
@@ -70,11 +70,22 @@ std::optional<std::string> edge_data(sdk::SyncClient& edge, const std::string& t
 BOOST_AUTO_TEST_CASE(an_edge_syncs_over_https_and_serves_its_apps_on_a_unix_socket) {
   SecureCloud secure;
   const fs::path socket = secure.dir.path() / "edge.sock";
+  const IssuedCertificate edge_certificate = secure.ca.issue_localhost("edge");
   // By name: the certificate names localhost and 127.0.0.1, and the uplink checks the name it dials.
+  // The edge serves HTTPS on its TCP port and plain HTTP on its Unix socket.
   auto edge = start_edge_at(secure.dir.path(), "tlscar", "e1", secure.url("localhost"),
-                            "uplink.ca_file: " + secure.ca.ca_file().string() +
-                                "\nhttp:\n  unix_socket: " + socket.string() + "\n  unix_socket_mode: \"0600\"\n");
-  BOOST_REQUIRE_MESSAGE(wait_until([&] { return edge_connected(*edge); }), "edge did not connect:\n" << edge->log());
+                            "uplink.ca_file: " + secure.ca.ca_file().string() + "\nhttp:\n  tls:\n    cert_file: " +
+                                edge_certificate.cert.string() + "\n    key_file: " + edge_certificate.key.string() +
+                                "\n  unix_socket: " + socket.string() + "\n  unix_socket_mode: \"0600\"\n");
+  sdk::SyncClient app({.url = "unix://" + socket.string(), .app_key = kOrg + "/app", .app_secret = "secret"});
+  const auto connected = [&] {
+    try {
+      return app.health().cloud_connected.value_or(false);
+    } catch (const sdk::Error&) {
+      return false;
+    }
+  };
+  BOOST_REQUIRE_MESSAGE(wait_until(connected), "edge did not connect:\n" << edge->log());
 
   sdk::SyncClient cloud = secure.app();
   const std::string payload = "delivered over TLS, read over a Unix socket";
@@ -82,13 +93,17 @@ BOOST_AUTO_TEST_CASE(an_edge_syncs_over_https_and_serves_its_apps_on_a_unix_sock
   std::istringstream data(payload);
   cloud.update_object_data("tlsdoc", "o1", data, payload.size());
 
-  sdk::SyncClient app({.url = "unix://" + socket.string(), .app_key = kOrg + "/app", .app_secret = "secret"});
   std::optional<std::string> received;
   BOOST_TEST(
       wait_until([&] { return (received = edge_data(app, "tlsdoc", "o1")).has_value(); }), "no data at the edge:\n"
                                                                                                << edge->log());
   BOOST_TEST(received.value_or("") == payload);
-  BOOST_TEST(app.health().cloud_connected.value_or(false));
+  // The same data over the edge's HTTPS port.
+  sdk::SyncClient secure_app({.url = "https://127.0.0.1:" + std::to_string(edge->port()),
+                              .app_key = kOrg + "/app",
+                              .app_secret = "secret",
+                              .ca_file = secure.ca.ca_file().string()});
+  BOOST_TEST(edge_data(secure_app, "tlsdoc", "o1").value_or("") == payload);
   BOOST_TEST(wait_until([&] { return destination_status_of(cloud, "tlsdoc", "o1") == "delivered"; }),
              "status at the cloud: " << destination_status_of(cloud, "tlsdoc", "o1"));
   app.mark_object_consumed("tlsdoc", "o1");
