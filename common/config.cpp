@@ -47,9 +47,9 @@ class ConfigReader {
   }
 
   static bool is_section(const std::string& key) {
-    static const std::set<std::string> kSections = {"auth",   "log",       "http", "store",     "objects",
-                                                    "owners", "reconcile", "meta", "meta.sync", "meta.sync.status",
-                                                    "uplink", "events"};
+    static const std::set<std::string> kSections = {"auth",   "log",       "http",    "store",     "objects",
+                                                    "owners", "reconcile", "meta",    "meta.sync", "meta.sync.status",
+                                                    "uplink", "events",    "http.tls"};
     return kSections.count(key) > 0;
   }
 
@@ -86,6 +86,17 @@ class ConfigReader {
     if (key == "http.max_concurrent_transfers")
       return number(key, value, config_.http.max_concurrent_transfers, 1u, 100000u);
     if (key == "http.shutdown_grace_seconds") return number(key, value, config_.http.shutdown_grace_seconds, 0u, 3600u);
+    if (key == "http.tls.cert_file") return text(key, value, config_.http.tls.cert_file);
+    if (key == "http.tls.key_file") return text(key, value, config_.http.tls.key_file);
+    if (key == "http.unix_socket") return text(key, value, config_.http.unix_socket);
+    if (key == "http.unix_socket_mode") {
+      std::string mode;
+      if (Status s = text(key, value, mode); !s) return s;
+      auto parsed = parse_file_mode(mode);
+      if (!parsed) return Status::invalid(key + ": " + parsed.status().message(), key);
+      config_.http.unix_socket_mode = *parsed;
+      return Status::ok();
+    }
     if (key == "store.chunk_size")
       return number(key, value, config_.store.chunk_size, uint64_t{4096}, uint64_t{1} << 30);
     if (key == "store.max_batch_writes") return number(key, value, config_.store.max_batch_writes, 1u, 100000u);
@@ -104,6 +115,7 @@ class ConfigReader {
     if (key == "uplink.poll_interval_ms") return number(key, value, config_.uplink.poll_interval_ms, 10u, 3600000u);
     if (key == "uplink.max_backoff_ms") return number(key, value, config_.uplink.max_backoff_ms, 10u, 3600000u);
     if (key == "uplink.secret_file") return text(key, value, config_.uplink.secret_file);
+    if (key == "uplink.ca_file") return text(key, value, config_.uplink.ca_file);
     if (key == "uplink.request_timeout_seconds")
       return number(key, value, config_.uplink.request_timeout_seconds, 1u, 3600u);
     if (key == "events.retention_seconds") return number(key, value, config_.events.retention_seconds, 0u, 315360000u);
@@ -206,7 +218,26 @@ Status check_logging(const Config& config) {
   return Status::ok();
 }
 
+// Both files or neither: a certificate without its key (or the reverse) is a half-done setup, and
+// serving plain HTTP instead would be a surprise.
+Status check_tls(const TlsConfig& tls) {
+  if (!tls.cert_file.empty() && tls.key_file.empty())
+    return Status::invalid("http.tls.key_file: required with http.tls.cert_file", "http.tls.key_file");
+  if (tls.cert_file.empty() && !tls.key_file.empty())
+    return Status::invalid("http.tls.cert_file: required with http.tls.key_file", "http.tls.cert_file");
+  return Status::ok();
+}
+
 }  // namespace
+
+Result<uint32_t> parse_file_mode(std::string_view text) {
+  const std::string quoted(text);
+  uint32_t mode = 0;
+  auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), mode, 8);
+  if (text.empty() || text.size() > 4 || error != std::errc() || end != text.data() + text.size() || mode > 0777)
+    return Status::invalid("must be an octal file mode from 0000 to 0777, e.g. \"0660\" (got \"" + quoted + "\")");
+  return mode;
+}
 
 std::string_view to_string(NodeMode mode) {
   return mode == NodeMode::kCloud ? "cloud" : "edge";
@@ -244,6 +275,7 @@ Status validate_config(const Config& config) {
   if (Status status = check_listen(config.listen); !status) return status;
   if (config.data_dir.empty()) return Status::invalid("data_dir: must not be empty", "data_dir");
   if (Status status = check_logging(config); !status) return status;
+  if (Status status = check_tls(config.http.tls); !status) return status;
   if (config.mode == NodeMode::kEdge) {
     const std::pair<const char*, const std::string*> identity[] = {
         {"org", &config.org}, {"dest_type", &config.dest_type}, {"dest_id", &config.dest_id}};

@@ -13,6 +13,15 @@ namespace edgesync {
 enum class NodeMode { kCloud, kEdge };
 enum class AuthKind { kDummy, kPreset };
 
+// HTTPS on the TCP listener: both files or neither (plain HTTP). TLS 1.2 and later only.
+struct TlsConfig {
+  std::string cert_file;  // http.tls.cert_file: PEM certificate chain, the server's certificate first
+  std::string key_file;   // http.tls.key_file: PEM private key of that certificate
+
+  bool enabled() const { return !cert_file.empty(); }
+  bool operator==(const TlsConfig&) const = default;
+};
+
 struct HttpConfig {
   int threads = 0;                         // http.threads: 0 = one per core
   uint32_t max_header_bytes = 16 * 1024;   // http.max_header_bytes
@@ -21,6 +30,9 @@ struct HttpConfig {
   uint32_t idle_timeout_seconds = 60;      // http.idle_timeout_seconds: keep-alive between requests
   uint32_t max_concurrent_transfers = 64;  // http.max_concurrent_transfers: data GET/PUT (429 past it)
   uint32_t shutdown_grace_seconds = 10;    // http.shutdown_grace_seconds: in-flight requests finish
+  TlsConfig tls;                           // http.tls.*
+  std::string unix_socket;                 // http.unix_socket: path of a Unix socket served too ("" = none)
+  uint32_t unix_socket_mode = 0660;        // http.unix_socket_mode: its file mode, an octal string ("0660")
 
   bool operator==(const HttpConfig&) const = default;
 };
@@ -60,6 +72,7 @@ struct UplinkConfig {
   uint32_t max_backoff_ms = 30000;   // uplink.max_backoff_ms: reconnect backoff cap (exponential, jittered)
   uint32_t request_timeout_seconds = 30;  // uplink.request_timeout_seconds: a request making no progress fails
   std::string secret_file;                // uplink.secret_file: file holding this edge's secret towards the cloud
+  std::string ca_file;                    // uplink.ca_file: PEM CAs trusted for an https cloud_url ("" = system's)
 
   bool operator==(const UplinkConfig&) const = default;
 };
@@ -99,6 +112,10 @@ struct Config {
 
 std::string_view to_string(NodeMode mode);
 
+// A file mode written in octal, "0660" or "660" (permission bits only, at most 0777). Used for
+// http.unix_socket_mode and its command-line override; the error says what was expected.
+Result<uint32_t> parse_file_mode(std::string_view text);
+
 // Reads a YAML file over the defaults. Keys nest as YAML maps ("http:" then "  threads: 4"); a dotted
 // key ("meta.sync.status.interval: 5") is accepted too. Unknown or repeated keys, wrong types and
 // out-of-range values fail with a message that starts with the key and ends with the file, e.g.
@@ -109,7 +126,8 @@ Result<Config> load_config_file(const std::string& path);
 
 // Checks rules that hold after command-line overrides are applied: listen is HOST:PORT; data_dir is set;
 // log.level and log.format are known; preset auth has auth.file; an edge has valid org, dest_type and
-// dest_id names and an http(s) cloud_url. The message starts with the key, which is also field().
+// dest_id names and an http(s) cloud_url; http.tls has both files or neither. The message starts with the
+// key, which is also field(). Whether the files can be read is checked when they are opened.
 Status validate_config(const Config& config);
 
 }  // namespace edgesync

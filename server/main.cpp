@@ -5,6 +5,7 @@
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -41,6 +42,7 @@ using namespace edgesync;
 
 struct Overrides {
   std::string config_file, mode, listen, data_dir, org, dest_type, dest_id, cloud_url, auth, auth_file, log_level;
+  std::string tls_cert_file, tls_key_file, unix_socket, unix_socket_mode, cloud_ca_file;
 };
 
 // Exit code 2: bad command line or configuration (the message names what is wrong).
@@ -75,6 +77,15 @@ Config resolve_config(const Overrides& given) {
   apply(given.cloud_url, config.cloud_url);
   apply(given.auth_file, config.auth_file);
   apply(given.log_level, config.log_level);
+  apply(given.tls_cert_file, config.http.tls.cert_file);
+  apply(given.tls_key_file, config.http.tls.key_file);
+  apply(given.unix_socket, config.http.unix_socket);
+  apply(given.cloud_ca_file, config.uplink.ca_file);
+  if (!given.unix_socket_mode.empty()) {
+    auto mode = parse_file_mode(given.unix_socket_mode);
+    if (!mode) fail_configuration("--unix-socket-mode: " + mode.status().message());
+    config.http.unix_socket_mode = *mode;
+  }
   if (Status status = validate_config(config); !status) fail_configuration(status.message());
   return config;
 }
@@ -189,6 +200,9 @@ int serve(const Config& config) {
     uplink_options.node = {config.org, config.dest_type, config.dest_id};
     uplink_options.cloud_url = config.cloud_url;
     uplink_options.secret = read_uplink_secret(config);
+    uplink_options.ca_file = config.uplink.ca_file;
+    if (!config.uplink.ca_file.empty() && !std::ifstream(config.uplink.ca_file))
+      fail_configuration("uplink.ca_file: cannot read " + config.uplink.ca_file);
     uplink_options.chunk_size = config.store.chunk_size;
     uplink_options.long_poll_wait = std::chrono::seconds(config.uplink.long_poll_seconds);
     uplink_options.poll_interval = std::chrono::milliseconds(config.uplink.poll_interval_ms);
@@ -214,6 +228,16 @@ int serve(const Config& config) {
     spdlog::critical("cannot listen: {}", server.status().message());
     return 1;
   }
+  // Local applications may reach the node through a Unix socket too: same API, same auth.
+  std::unique_ptr<http::HttpServer> unix_server;
+  if (!config.http.unix_socket.empty()) {
+    auto created = http::HttpServer::create_unix(io, config.http, api);
+    if (!created) {
+      spdlog::critical("cannot listen: {}", created.status().message());
+      return 1;
+    }
+    unix_server = std::move(*created);
+  }
   Maintenance::Options maintenance_options{config.objects, config.owners};
   // Test-only fault injection (tests/integration/owners_test.cpp): never set it in production.
   if (const char* budget = std::getenv("EDGESYNC_FAULT_CASCADE_BATCHES")) {
@@ -238,7 +262,11 @@ int serve(const Config& config) {
   }
 
   // Tests and scripts parse this line for the port: keep its shape.
-  spdlog::info("edgesync {} listening on {}:{}", to_string(config.mode), (*server)->host(), (*server)->port());
+  spdlog::info("edgesync {} listening on {}:{}{}", to_string(config.mode), (*server)->host(), (*server)->port(),
+               (*server)->tls() ? " (https)" : "");
+  if (unix_server)
+    spdlog::info("edgesync {} serving on the Unix socket {} (mode {:04o})", to_string(config.mode), unix_server->host(),
+                 config.http.unix_socket_mode);
 
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal_number) {
@@ -250,10 +278,17 @@ int serve(const Config& config) {
     if (uplink) uplink->stop();
     webhooks.stop();
     if (meta_manager) meta_manager->stop();
-    (*server)->stop([&io] { io.stop(); });
+    // The io_context stops when the last listener has no connection left (on one of its threads).
+    auto listening = std::make_shared<std::atomic<int>>(unix_server ? 2 : 1);
+    auto on_stopped = [&io, listening] {
+      if (--*listening == 0) io.stop();
+    };
+    (*server)->stop(on_stopped);
+    if (unix_server) unix_server->stop(on_stopped);
   });
 
   (*server)->start();
+  if (unix_server) unix_server->start();
   maintenance.start();
   if (meta_manager) meta_manager->start();
   if (uplink) uplink->start();
@@ -285,6 +320,11 @@ int main(int argc, char** argv) {
   app.add_option("--auth", given.auth, "authenticator: dummy | preset");
   app.add_option("--auth-file", given.auth_file, "credentials file of the authenticator");
   app.add_option("--log-level", given.log_level, "trace | debug | info | warn | error | critical | off");
+  app.add_option("--tls-cert-file", given.tls_cert_file, "PEM certificate chain: serve HTTPS (with --tls-key-file)");
+  app.add_option("--tls-key-file", given.tls_key_file, "PEM private key of the --tls-cert-file certificate");
+  app.add_option("--unix-socket", given.unix_socket, "also serve the REST API on this Unix socket path");
+  app.add_option("--unix-socket-mode", given.unix_socket_mode, "file mode of the Unix socket, octal (default 0660)");
+  app.add_option("--cloud-ca-file", given.cloud_ca_file, "PEM CAs trusted for an https cloud URL (edge)");
   uint32_t iterations = kDefaultSecretHashIterations;
   CLI::App* hash_command =
       app.add_subcommand("hash-secret", "print the salted hash of the secret read from stdin (for auth.file)");

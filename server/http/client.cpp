@@ -1,3 +1,5 @@
+// HttpClient: one connection (plain TCP, or TLS over it for https) driven by one coroutine; a request
+// is written and its answer read by exchange_on(), compiled for both kinds of stream.
 #include "server/http/client.hpp"
 
 #include <strings.h>
@@ -10,6 +12,9 @@
 #include <boost/beast/http.hpp>
 #include <charconv>
 #include <tuple>
+
+#include "server/http/streams.hpp"
+#include "server/http/tls_context.hpp"
 
 namespace edgesync::http {
 
@@ -39,11 +44,12 @@ Result<Url> parse_url(std::string_view text) {
   const std::string quoted = "URL '" + std::string(text) + "'";
   Url url;
   const size_t scheme_end = text.find("://");
-  if (scheme_end == std::string_view::npos) return Status::invalid(quoted + " has no scheme (expected http://)");
+  if (scheme_end == std::string_view::npos)
+    return Status::invalid(quoted + " has no scheme (expected http:// or https://)");
   url.scheme = std::string(text.substr(0, scheme_end));
-  if (url.scheme == "https") return Status::invalid(quoted + ": https is not supported yet, only http");
-  if (url.scheme != "http")
-    return Status::invalid(quoted + ": scheme '" + url.scheme + "' is not supported, only http");
+  if (url.scheme != "http" && url.scheme != "https")
+    return Status::invalid(quoted + ": scheme '" + url.scheme + "' is not supported, only http and https");
+  url.port = url.scheme == "https" ? 443 : 80;
   std::string_view rest = text.substr(scheme_end + 3);
   // A fragment never goes on the wire. A query stays in base_path: webhook URLs are whole targets.
   rest = rest.substr(0, rest.find('#'));
@@ -85,11 +91,14 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
 }
 
 struct HttpClient::Connection {
-  explicit Connection(asio::any_io_executor executor) : stream(std::move(executor)) {
+  explicit Connection(asio::any_io_executor executor) : plain(std::in_place, std::move(executor)) {
     // Beast reads as much as the buffer's free capacity: a fresh buffer would read 512 bytes at a time.
     buffer.reserve(kPieceBytes);
   }
-  beast::tcp_stream stream;
+  // Exactly one is set: `plain` until a TLS handshake starts, which moves the socket into `secure`.
+  std::optional<TcpStream> plain;
+  std::optional<TlsStream> secure;
+  TcpStream& timed() { return secure ? secure->next_layer() : *plain; }
   beast::flat_buffer buffer;
   bool used = false;  // carried a request before: a failure may just mean the server closed it
 };
@@ -103,29 +112,51 @@ void HttpClient::close() {
   aborted_ = true;
   if (!connection_) return;
   beast::error_code ignored;
-  connection_->stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-  connection_->stream.cancel();
-  connection_->stream.socket().close(ignored);
+  connection_->timed().socket().shutdown(tcp::socket::shutdown_both, ignored);
+  connection_->timed().cancel();
+  connection_->timed().socket().close(ignored);
 }
 
 asio::awaitable<Status> HttpClient::ensure_connected(std::chrono::steady_clock::time_point connect_deadline) {
-  if (connection_ && connection_->stream.socket().is_open()) co_return Status::ok();
-  connection_ = std::make_unique<Connection>(executor_);
+  if (connection_ && connection_->timed().socket().is_open()) co_return Status::ok();
   const std::string where = authority_of(url_);
+  const bool https = url_.scheme == "https";
+  if (https && !tls_context_) {
+    auto made = make_client_tls_context(options_.ca_file);
+    if (!made) co_return Status::unavailable("cannot connect to " + where + " over https: " + made.status().message());
+    tls_context_ = std::move(*made);
+  }
+  connection_ = std::make_unique<Connection>(executor_);
   // The resolver has no deadline of its own; hosts are addresses or local names in practice.
   tcp::resolver resolver(executor_);
   auto [resolve_error, endpoints] = co_await resolver.async_resolve(url_.host, std::to_string(url_.port), kUseTuple);
   if (aborted_) co_return Status::unavailable("the request to " + where + " was cancelled");
   if (resolve_error) co_return Status::unavailable("cannot resolve " + where + ": " + resolve_error.message());
-  connection_->stream.expires_at(connect_deadline);
-  auto [connect_error, endpoint] = co_await connection_->stream.async_connect(endpoints, kUseTuple);
+  connection_->plain->expires_at(connect_deadline);
+  auto [connect_error, endpoint] = co_await connection_->plain->async_connect(endpoints, kUseTuple);
   if (connect_error || aborted_) {
     connection_.reset();
     if (aborted_) co_return Status::unavailable("the request to " + where + " was cancelled");
     if (connect_error == beast::error::timeout) co_return Status::unavailable("connecting to " + where + " timed out");
     co_return Status::unavailable("cannot connect to " + where + ": " + connect_error.message());
   }
-  connection_->stream.socket().set_option(tcp::no_delay(true));
+  connection_->plain->socket().set_option(tcp::no_delay(true));
+  if (!https) co_return Status::ok();
+
+  Connection& connection = *connection_;
+  connection.secure.emplace(std::move(*connection.plain), *tls_context_);
+  connection.plain.reset();
+  expect_peer_name(connection.secure->native_handle(), url_.host);
+  connection.secure->next_layer().expires_at(connect_deadline);
+  auto [handshake_error] = co_await connection.secure->async_handshake(asio::ssl::stream_base::client, kUseTuple);
+  if (handshake_error || aborted_) {
+    const std::string why = describe_handshake_error(connection.secure->native_handle(), handshake_error);
+    connection_.reset();
+    if (aborted_) co_return Status::unavailable("the request to " + where + " was cancelled");
+    if (handshake_error == beast::error::timeout)
+      co_return Status::unavailable("the TLS handshake with " + where + " timed out");
+    co_return Status::unavailable("the TLS handshake with " + where + " failed: " + why);
+  }
   co_return Status::ok();
 }
 
@@ -143,17 +174,44 @@ asio::awaitable<Result<ClientResponse>> HttpClient::upload(ClientRequest request
 
 asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& request, const BodySink* sink,
                                                              std::optional<std::pair<uint64_t, BodySource*>> upload) {
-  const std::string where = authority_of(url_);
   aborted_ = false;
   // A buffered exchange has one deadline for everything (a retry included); a streamed one restarts
   // the clock at every read and write, so only a stall fails it.
   const bool streamed = sink != nullptr || upload.has_value();
   const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
-  auto arm = [&](beast::tcp_stream& stream) {
-    if (streamed) {
-      stream.expires_after(options_.request_timeout);
+  for (int attempt = 0;; ++attempt) {
+    auto connect_deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
+    if (!streamed) connect_deadline = std::min(connect_deadline, deadline);
+    if (Status connected = co_await ensure_connected(connect_deadline); !connected) co_return connected;
+    Connection& connection = *connection_;
+    // A kept-alive connection the server has closed in the meantime fails before any answer: worth
+    // one more try on a fresh connection, when repeating the request is harmless.
+    const bool may_retry = connection.used && attempt == 0 && idempotent(request.method);
+    connection.used = true;
+    // Not a conditional expression: GCC mishandles co_await inside ?: (the result's temporaries).
+    std::optional<Result<ClientResponse>> outcome;
+    if (connection.secure) {
+      outcome = co_await exchange_on(*connection.secure, request, sink, upload, may_retry, deadline);
     } else {
-      stream.expires_at(deadline);
+      outcome = co_await exchange_on(*connection.plain, request, sink, upload, may_retry, deadline);
+    }
+    if (outcome) co_return std::move(*outcome);
+  }
+}
+
+template <class Stream>
+asio::awaitable<std::optional<Result<ClientResponse>>> HttpClient::exchange_on(
+    Stream& stream, ClientRequest& request, const BodySink* sink,
+    std::optional<std::pair<uint64_t, BodySource*>> upload, bool may_retry,
+    std::chrono::steady_clock::time_point deadline) {
+  const std::string where = authority_of(url_);
+  const bool streamed = sink != nullptr || upload.has_value();
+  beast::flat_buffer& buffer = connection_->buffer;
+  auto arm = [&] {
+    if (streamed) {
+      timed_layer(stream).expires_after(options_.request_timeout);
+    } else {
+      timed_layer(stream).expires_at(deadline);
     }
   };
   auto fail = [&](const char* what, const beast::error_code& error) -> Status {
@@ -168,122 +226,111 @@ asio::awaitable<Result<ClientResponse>> HttpClient::exchange(ClientRequest& requ
     connection_.reset();
     return Status::unavailable("the request to " + where + " was cancelled");
   };
+  bool source_touched = false;
 
-  for (int attempt = 0;; ++attempt) {
-    auto connect_deadline = std::chrono::steady_clock::now() + options_.connect_timeout;
-    if (!streamed) connect_deadline = std::min(connect_deadline, deadline);
-    if (Status connected = co_await ensure_connected(connect_deadline); !connected) co_return connected;
-    Connection& connection = *connection_;
-    // A kept-alive connection the server has closed in the meantime fails before any answer: worth
-    // one more try on a fresh connection, when repeating the request is harmless.
-    const bool may_retry = connection.used && attempt == 0 && idempotent(request.method);
-    connection.used = true;
-    bool source_touched = false;
-
-    // Sends the head (and a buffered body) or the head then the streamed body.
-    std::string target = url_.base_path + request.target;
-    if (target.empty() || target[0] == '?') target.insert(0, "/");
-    bhttp::request<bhttp::buffer_body> head{bhttp::string_to_verb(request.method), target, 11};
-    head.set(bhttp::field::host, where);
-    head.set(bhttp::field::user_agent, options_.user_agent);
-    for (const auto& [name, value] : request.headers) head.set(name, value);
-    if (request.close_after) head.set(bhttp::field::connection, "close");
-    const uint64_t length = upload ? upload->first : request.body.size();
-    // Servers may insist on a length for the methods that carry a body, even an empty one.
-    if (length > 0 || request.method == "POST" || request.method == "PUT" || request.method == "PATCH")
-      head.content_length(length);
-    head.body().data = nullptr;
-    head.body().more = length > 0;
-    bhttp::request_serializer<bhttp::buffer_body> serializer{head};
-    beast::error_code write_error;
-    arm(connection.stream);
-    std::tie(write_error, std::ignore) = co_await bhttp::async_write_header(connection.stream, serializer, kUseTuple);
-    if (!write_error && length > 0 && !upload) {
-      head.body().data = request.body.data();
-      head.body().size = request.body.size();
-      head.body().more = false;
-      arm(connection.stream);
-      std::tie(write_error, std::ignore) = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
+  // Sends the head (and a buffered body) or the head then the streamed body.
+  std::string target = url_.base_path + request.target;
+  if (target.empty() || target[0] == '?') target.insert(0, "/");
+  bhttp::request<bhttp::buffer_body> head{bhttp::string_to_verb(request.method), target, 11};
+  head.set(bhttp::field::host, where);
+  head.set(bhttp::field::user_agent, options_.user_agent);
+  for (const auto& [name, value] : request.headers) head.set(name, value);
+  if (request.close_after) head.set(bhttp::field::connection, "close");
+  const uint64_t length = upload ? upload->first : request.body.size();
+  // Servers may insist on a length for the methods that carry a body, even an empty one.
+  if (length > 0 || request.method == "POST" || request.method == "PUT" || request.method == "PATCH")
+    head.content_length(length);
+  head.body().data = nullptr;
+  head.body().more = length > 0;
+  bhttp::request_serializer<bhttp::buffer_body> serializer{head};
+  beast::error_code write_error;
+  arm();
+  std::tie(write_error, std::ignore) = co_await bhttp::async_write_header(stream, serializer, kUseTuple);
+  if (!write_error && length > 0 && !upload) {
+    head.body().data = request.body.data();
+    head.body().size = request.body.size();
+    head.body().more = false;
+    arm();
+    std::tie(write_error, std::ignore) = co_await bhttp::async_write(stream, serializer, kUseTuple);
+    if (write_error == bhttp::error::need_buffer) write_error = {};
+  }
+  if (!write_error && upload) {
+    std::vector<char> piece(kPieceBytes);
+    uint64_t left = length;
+    while (!write_error && left > 0) {
+      source_touched = true;
+      auto produced = (*upload->second)(std::span<char>(piece.data(), std::min<uint64_t>(piece.size(), left)));
+      if (!produced) {
+        connection_.reset();
+        co_return Result<ClientResponse>(produced.status());
+      }
+      if (*produced == 0) {
+        connection_.reset();
+        co_return Result<ClientResponse>(Status::io_error("the request body for " + where + " ended early"));
+      }
+      left -= *produced;
+      head.body().data = piece.data();
+      head.body().size = *produced;
+      head.body().more = left > 0;
+      arm();
+      std::tie(write_error, std::ignore) = co_await bhttp::async_write(stream, serializer, kUseTuple);
       if (write_error == bhttp::error::need_buffer) write_error = {};
     }
-    if (!write_error && upload) {
-      std::vector<char> piece(kPieceBytes);
-      uint64_t left = length;
-      while (!write_error && left > 0) {
-        source_touched = true;
-        auto produced = (*upload->second)(std::span<char>(piece.data(), std::min<uint64_t>(piece.size(), left)));
-        if (!produced) {
-          connection_.reset();
-          co_return produced.status();
-        }
-        if (*produced == 0) {
-          connection_.reset();
-          co_return Status::io_error("the request body for " + where + " ended early");
-        }
-        left -= *produced;
-        head.body().data = piece.data();
-        head.body().size = *produced;
-        head.body().more = left > 0;
-        arm(connection.stream);
-        std::tie(write_error, std::ignore) = co_await bhttp::async_write(connection.stream, serializer, kUseTuple);
-        if (write_error == bhttp::error::need_buffer) write_error = {};
-      }
-    }
-    if (aborted_) co_return cancelled();
-    if (write_error) {
-      Status failed = fail("writing to", write_error);
-      if (may_retry && !source_touched && write_error != beast::error::timeout) continue;
-      co_return failed;
-    }
-
-    // The response: head first, then the body buffered or streamed.
-    bhttp::response_parser<bhttp::buffer_body> parser;
-    parser.body_limit(boost::none);
-    if (request.method == "HEAD") parser.skip(true);  // a HEAD answer announces a body it does not carry
-    arm(connection.stream);
-    auto [read_error, head_read] =
-        co_await bhttp::async_read_header(connection.stream, connection.buffer, parser, kUseTuple);
-    if (aborted_) co_return cancelled();
-    if (read_error) {
-      const bool stale = read_error == bhttp::error::end_of_stream || read_error == asio::error::eof ||
-                         read_error == asio::error::connection_reset;
-      Status failed = fail("reading from", read_error);
-      if (may_retry && !source_touched && stale) continue;
-      co_return failed;
-    }
-    ClientResponse response;
-    response.status = static_cast<int>(parser.get().result_int());
-    for (const auto& field : parser.get()) response.headers.emplace_back(field.name_string(), field.value());
-    const bool stream_body = sink && response.status >= 200 && response.status < 300;
-    std::vector<char> piece(kPieceBytes);
-    uint64_t buffered = 0;
-    while (!parser.is_done()) {
-      parser.get().body().data = piece.data();
-      parser.get().body().size = piece.size();
-      arm(connection.stream);
-      auto [error, read] = co_await bhttp::async_read_some(connection.stream, connection.buffer, parser, kUseTuple);
-      if (aborted_) co_return cancelled();
-      if (error && error != bhttp::error::need_buffer) co_return fail("reading from", error);
-      const size_t got = piece.size() - parser.get().body().size;
-      if (got == 0) continue;
-      if (stream_body) {
-        if (Status accepted = (*sink)(std::span<const char>(piece.data(), got)); !accepted) {
-          connection_.reset();  // the rest of the body is still on the wire
-          co_return accepted;
-        }
-      } else {
-        buffered += got;
-        if (buffered > options_.max_body_bytes) {
-          connection_.reset();
-          co_return Status(StatusCode::kPayloadTooLarge, "the response of " + where + " is larger than " +
-                                                             std::to_string(options_.max_body_bytes) + " bytes");
-        }
-        response.body.append(piece.data(), got);
-      }
-    }
-    if (!parser.get().keep_alive() || request.close_after) connection_.reset();
-    co_return response;
   }
+  if (aborted_) co_return Result<ClientResponse>(cancelled());
+  if (write_error) {
+    Status failed = fail("writing to", write_error);
+    if (may_retry && !source_touched && write_error != beast::error::timeout) co_return std::nullopt;
+    co_return Result<ClientResponse>(failed);
+  }
+
+  // The response: head first, then the body buffered or streamed.
+  bhttp::response_parser<bhttp::buffer_body> parser;
+  parser.body_limit(boost::none);
+  if (request.method == "HEAD") parser.skip(true);  // a HEAD answer announces a body it does not carry
+  arm();
+  auto [read_error, head_read] = co_await bhttp::async_read_header(stream, buffer, parser, kUseTuple);
+  if (aborted_) co_return Result<ClientResponse>(cancelled());
+  if (read_error) {
+    const bool stale = read_error == bhttp::error::end_of_stream || read_error == asio::error::eof ||
+                       read_error == asio::error::connection_reset || read_error == asio::ssl::error::stream_truncated;
+    Status failed = fail("reading from", read_error);
+    if (may_retry && !source_touched && stale) co_return std::nullopt;
+    co_return Result<ClientResponse>(failed);
+  }
+  ClientResponse response;
+  response.status = static_cast<int>(parser.get().result_int());
+  for (const auto& field : parser.get()) response.headers.emplace_back(field.name_string(), field.value());
+  const bool stream_body = sink && response.status >= 200 && response.status < 300;
+  std::vector<char> piece(kPieceBytes);
+  uint64_t buffered = 0;
+  while (!parser.is_done()) {
+    parser.get().body().data = piece.data();
+    parser.get().body().size = piece.size();
+    arm();
+    auto [error, read] = co_await bhttp::async_read_some(stream, buffer, parser, kUseTuple);
+    if (aborted_) co_return Result<ClientResponse>(cancelled());
+    if (error && error != bhttp::error::need_buffer) co_return Result<ClientResponse>(fail("reading from", error));
+    const size_t got = piece.size() - parser.get().body().size;
+    if (got == 0) continue;
+    if (stream_body) {
+      if (Status accepted = (*sink)(std::span<const char>(piece.data(), got)); !accepted) {
+        connection_.reset();  // the rest of the body is still on the wire
+        co_return Result<ClientResponse>(accepted);
+      }
+    } else {
+      buffered += got;
+      if (buffered > options_.max_body_bytes) {
+        connection_.reset();
+        co_return Result<ClientResponse>(Status(
+            StatusCode::kPayloadTooLarge,
+            "the response of " + where + " is larger than " + std::to_string(options_.max_body_bytes) + " bytes"));
+      }
+      response.body.append(piece.data(), got);
+    }
+  }
+  if (!parser.get().keep_alive() || request.close_after) connection_.reset();
+  co_return Result<ClientResponse>(std::move(response));
 }
 
 }  // namespace edgesync::http

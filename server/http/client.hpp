@@ -6,6 +6,9 @@
 // upload() are bounded by inactivity instead (no byte moved for request_timeout), so a long transfer
 // is not cut off while it progresses. Transport failures and timeouts are kUnavailable and name the
 // host:port; after any failure the connection is dropped and the next request opens a new one.
+// https URLs speak TLS 1.2+ with SNI, and the server's certificate must verify against the CAs of
+// ClientOptions::ca_file (the system's when empty) and name the URL's host; a certificate that does
+// not is a kUnavailable error naming the host and OpenSSL's reason.
 // Not thread-safe: used by one coroutine at a time (the executor may be multi-threaded; there is no
 // internal strand). close() may be called from that coroutine's executor while a request is in flight
 // (it fails with kUnavailable).
@@ -27,19 +30,22 @@
 #include "common/status.hpp"
 #include "server/http/response.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace edgesync::http {
 
 struct Url {
-  std::string scheme;  // "http"
+  std::string scheme;  // "http" or "https"
   std::string host;
-  uint16_t port = 80;
+  uint16_t port = 80;  // 80 for http and 443 for https unless the URL names one
   // "" or "/prefix" (no trailing slash): prefixed to every request target. A URL's query stays here
   // ("/hook?token=x"), for URLs used as one whole target (webhooks).
   std::string base_path;
 };
 
-// "http://host[:port][/path][?query]" ("[v6]" hosts too); https is refused for now (TLS arrives with the
-// security issue). Errors are kInvalidArgument and quote the URL.
+// "http[s]://host[:port][/path][?query]" ("[v6]" hosts too). Errors are kInvalidArgument and quote the URL.
 Result<Url> parse_url(std::string_view text);
 
 struct ClientOptions {
@@ -47,6 +53,7 @@ struct ClientOptions {
   std::chrono::milliseconds request_timeout{30000};  // inactivity bound of every read and write
   uint64_t max_body_bytes = 16 << 20;                // buffered response bodies
   std::string user_agent = "edgesync";
+  std::string ca_file;  // https: PEM file of the CAs to trust; empty: the system's default CAs
 };
 
 struct ClientRequest {
@@ -88,12 +95,19 @@ class HttpClient {
   struct Connection;
   boost::asio::awaitable<Result<ClientResponse>> exchange(ClientRequest& request, const BodySink* sink,
                                                           std::optional<std::pair<uint64_t, BodySource*>> upload);
+  // One try on the open connection; nullopt when it failed in a way worth one more try.
+  template <class Stream>
+  boost::asio::awaitable<std::optional<Result<ClientResponse>>> exchange_on(
+      Stream& stream, ClientRequest& request, const BodySink* sink,
+      std::optional<std::pair<uint64_t, BodySource*>> upload, bool may_retry,
+      std::chrono::steady_clock::time_point deadline);
   boost::asio::awaitable<Status> ensure_connected(std::chrono::steady_clock::time_point connect_deadline);
 
   boost::asio::any_io_executor executor_;
   Url url_;
   ClientOptions options_;
   std::unique_ptr<Connection> connection_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // https: made at the first connection
   // Set by close(): the request in flight fails at its next step even if it was between sockets
   // (resolving, connecting) when close() came. Cleared when the next request starts.
   bool aborted_ = false;

@@ -16,6 +16,8 @@
 #include <memory>
 #include <optional>
 
+#include "server/http/streams.hpp"
+
 namespace edgesync::http {
 
 namespace asio = boost::asio;
@@ -68,9 +70,10 @@ using Serializer = bhttp::response_serializer<bhttp::buffer_body>;
 
 // Writes what the serializer has ready: the head, a piece, or the end. A buffer_body with more=true
 // ends a write with need_buffer once its piece went out: that is success here.
-asio::awaitable<bool> write_ready(beast::tcp_stream& stream, Serializer& serializer, std::chrono::seconds timeout) {
+template <class Stream>
+asio::awaitable<bool> write_ready(Stream& stream, Serializer& serializer, std::chrono::seconds timeout) {
   error_code error;
-  stream.expires_after(timeout);
+  timed_layer(stream).expires_after(timeout);
   co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
   if (error == bhttp::error::need_buffer) error = {};
   if (error) spdlog::debug("writing a response failed: {}", error.message());
@@ -99,7 +102,8 @@ std::optional<size_t> pull_piece(BodySource& source, std::span<char> piece) {
 }
 
 // The head has been prepared with Content-Length; sends it, then the source's bytes piece by piece.
-asio::awaitable<bool> write_stream(beast::tcp_stream& stream, Message& message, BodySource& source, uint64_t length,
+template <class Stream>
+asio::awaitable<bool> write_stream(Stream& stream, Message& message, BodySource& source, uint64_t length,
                                    std::chrono::seconds timeout) {
   message.body().data = nullptr;  // the head goes first; the pieces follow
   message.body().more = true;
@@ -126,7 +130,8 @@ asio::awaitable<bool> write_stream(beast::tcp_stream& stream, Message& message, 
 
 }  // namespace
 
-asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& response, const WriteOptions& options) {
+template <class Stream>
+asio::awaitable<bool> write_response(Stream& stream, Response& response, const WriteOptions& options) {
   if (response.status < 200 || response.status > 599) {
     spdlog::warn("handler answered with status {}: sending 500", response.status);
     response = error_response(500, "internal error");
@@ -156,13 +161,21 @@ asio::awaitable<bool> write_response(beast::tcp_stream& stream, Response& respon
   co_return co_await write_ready(stream, serializer, options.write_timeout);
 }
 
-asio::awaitable<bool> write_continue(beast::tcp_stream& stream, std::chrono::seconds timeout) {
+template <class Stream>
+asio::awaitable<bool> write_continue(Stream& stream, std::chrono::seconds timeout) {
   Message interim{bhttp::status::continue_, 11};
   interim.body().data = nullptr;
   interim.body().more = false;
   Serializer serializer{interim};
   co_return co_await write_ready(stream, serializer, timeout);
 }
+
+template asio::awaitable<bool> write_response(TcpStream&, Response&, const WriteOptions&);
+template asio::awaitable<bool> write_response(TlsStream&, Response&, const WriteOptions&);
+template asio::awaitable<bool> write_response(LocalStream&, Response&, const WriteOptions&);
+template asio::awaitable<bool> write_continue(TcpStream&, std::chrono::seconds);
+template asio::awaitable<bool> write_continue(TlsStream&, std::chrono::seconds);
+template asio::awaitable<bool> write_continue(LocalStream&, std::chrono::seconds);
 
 Response error_response(int status, std::string text) {
   return Response::text(status, std::move(text) + "\n");

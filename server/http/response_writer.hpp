@@ -6,7 +6,6 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <chrono>
 #include <string>
 
@@ -21,13 +20,17 @@ struct WriteOptions {
   std::chrono::seconds write_timeout{30};  // per write: a peer that takes nothing for this long is gone
 };
 
+// Stream is one of streams.hpp (TcpStream, TlsStream, LocalStream): response_writer.cpp compiles
+// the writers for each.
+
 // Writes the response. False when the connection cannot be used any more: a write failed or timed
 // out, or a stream's source failed after the head went out (its promised length cannot be kept).
-boost::asio::awaitable<bool> write_response(boost::beast::tcp_stream& stream, Response& response,
-                                            const WriteOptions& options);
+template <class Stream>
+boost::asio::awaitable<bool> write_response(Stream& stream, Response& response, const WriteOptions& options);
 
 // Writes the interim "100 Continue" that a client sending "Expect: 100-continue" waits for.
-boost::asio::awaitable<bool> write_continue(boost::beast::tcp_stream& stream, std::chrono::seconds timeout);
+template <class Stream>
+boost::asio::awaitable<bool> write_continue(Stream& stream, std::chrono::seconds timeout);
 
 // A plain-text error answer from the server itself (not from a handler).
 Response error_response(int status, std::string text);

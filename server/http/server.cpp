@@ -3,28 +3,36 @@
 #include "server/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cerrno>
 #include <charconv>
 #include <mutex>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
 #include "server/http/session.hpp"
+#include "server/http/tls_context.hpp"
+#include "server/http/unix_socket_file.hpp"
 
 namespace edgesync::http {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
 using boost::system::error_code;
+using local = asio::local::stream_protocol;
 
 namespace {
 
@@ -61,16 +69,21 @@ Result<std::vector<tcp::endpoint>> resolve_listen(asio::io_context& io, const st
 // Shared (by shared_ptr) between the HttpServer object, the accept loop and every session's completion,
 // so that none of them outlives what it touches. The acceptor, the grace timer, `accepting_` and
 // `on_stopped_` live on the acceptor's strand; `connections_` is under `mutex_` because sessions
-// leave from their own strands.
-class Listener : public std::enable_shared_from_this<Listener> {
+// leave from their own strands. Protocol is TCP or a Unix socket; the rest does not depend on it.
+template <class Protocol>
+class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  public:
-  Listener(asio::io_context& io, const HttpConfig& config, RequestHandler& handler)
+  Listener(asio::io_context& io, std::shared_ptr<ServerContext> context)
       : io_(io),
-        context_(std::make_shared<ServerContext>(config, handler)),
+        context_(std::move(context)),
         acceptor_(asio::make_strand(io)),
         grace_timer_(acceptor_.get_executor()) {}
 
-  Status bind(const std::string& listen) {
+  ~Listener() {
+    if constexpr (std::is_same_v<Protocol, local>) remove_socket_file();
+  }
+
+  Status bind(const std::string& listen) requires std::is_same_v<Protocol, tcp> {
     auto endpoints = resolve_listen(io_, listen);
     if (!endpoints) return endpoints.status();
     error_code error;
@@ -90,11 +103,36 @@ class Listener : public std::enable_shared_from_this<Listener> {
     return Status::invalid("cannot listen on " + listen + ": " + error.message(), "listen");
   }
 
-  const tcp::endpoint& bound() const { return bound_; }
+  // Binds, sets the file mode, then listens: nobody can connect before the mode is in place.
+  Status bind(const std::string& path, uint32_t mode) requires std::is_same_v<Protocol, local> {
+    if (Status cleared = clear_stale_socket_file(path); !cleared) return cleared;
+    const auto failed = [&path](const std::string& step, const error_code& error) {
+      return Status::invalid("http.unix_socket: cannot " + step + " " + path + ": " + error.message(),
+                             "http.unix_socket");
+    };
+    error_code error;
+    acceptor_.open(local(), error);
+    if (error) return failed("open a socket for", error);
+    acceptor_.bind(local::endpoint(path), error);
+    if (error) return failed("bind", error);
+    auto identity = identify_file(path);
+    if (!identity) return identity.status();
+    socket_path_ = path;
+    socket_file_ = *identity;
+    if (::chmod(path.c_str(), static_cast<mode_t>(mode)) != 0)
+      return failed("set the file mode of", error_code(errno, boost::system::system_category()));
+    acceptor_.listen(asio::socket_base::max_listen_connections, error);
+    if (error) return failed("listen on", error);
+    bound_ = acceptor_.local_endpoint(error);
+    return Status::ok();
+  }
+
+  const typename Protocol::endpoint& bound() const { return bound_; }
+  bool tls() const { return context_->tls != nullptr; }
   size_t active_requests() const { return context_->active_requests.load(); }
 
   void start() {
-    asio::post(acceptor_.get_executor(), [self = shared_from_this()] {
+    asio::post(acceptor_.get_executor(), [self = this->shared_from_this()] {
       if (self->started_ || self->context_->stopping) return;
       self->started_ = true;
       self->accepting_ = true;
@@ -107,9 +145,10 @@ class Listener : public std::enable_shared_from_this<Listener> {
   }
 
   void stop(std::function<void()> on_stopped) {
-    asio::post(acceptor_.get_executor(), [self = shared_from_this(), on_stopped = std::move(on_stopped)]() mutable {
-      self->begin_stop(std::move(on_stopped));
-    });
+    asio::post(acceptor_.get_executor(),
+               [self = this->shared_from_this(), on_stopped = std::move(on_stopped)]() mutable {
+                 self->begin_stop(std::move(on_stopped));
+               });
   }
 
  private:
@@ -119,12 +158,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
     if (!context_->stopping.exchange(true)) {
       error_code ignored;
       acceptor_.close(ignored);  // the pending accept ends with operation_aborted
+      if constexpr (std::is_same_v<Protocol, local>) remove_socket_file();
       // Idle connections close now; busy ones finish their request with keep-alive off.
       for (auto& connection : live_connections()) {
-        asio::post(connection->stream().get_executor(), [connection] { connection->close_if_idle(); });
+        asio::post(connection->executor(), [connection] { connection->close_if_idle(); });
       }
       grace_timer_.expires_after(std::chrono::seconds(context_->config.shutdown_grace_seconds));
-      grace_timer_.async_wait([self = shared_from_this()](const error_code& error) {
+      grace_timer_.async_wait([self = this->shared_from_this()](const error_code& error) {
         if (!error) self->force_close_remaining();
       });
     }
@@ -138,7 +178,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     spdlog::warn("closing {} connection(s) still busy after the {} s grace period", remaining.size(),
                  context_->config.shutdown_grace_seconds);
     for (auto& connection : remaining) {
-      asio::post(connection->stream().get_executor(), [connection] { connection->force_close(); });
+      asio::post(connection->executor(), [connection] { connection->force_close(); });
     }
   }
 
@@ -168,7 +208,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
     asio::steady_timer pause(acceptor_.get_executor());
     while (true) {
       error_code error;
-      tcp::socket socket =
+      typename Protocol::socket socket =
           co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, error));
       if (context_->stopping || error == asio::error::operation_aborted) break;  // an accepted socket closes here
       if (error) {
@@ -182,10 +222,12 @@ class Listener : public std::enable_shared_from_this<Listener> {
     }
   }
 
-  void spawn_session(tcp::socket socket) {
-    error_code ignored;
-    socket.set_option(tcp::no_delay(true), ignored);  // answers are written whole: do not delay them
-    auto connection = std::make_shared<Connection>(std::move(socket));
+  void spawn_session(typename Protocol::socket socket) {
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);  // answers are written whole: do not delay them
+    }
+    std::shared_ptr<Connection> connection = make_connection(std::move(socket), *context_);
     uint64_t id = 0;
     {
       std::lock_guard lock(mutex_);
@@ -193,7 +235,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       connections_.emplace(id, connection);
     }
     // The completion holds the connection too: its cancellation signal must outlive the coroutine.
-    auto on_done = [self = shared_from_this(), id, connection](std::exception_ptr failure) {
+    auto on_done = [self = this->shared_from_this(), id, connection](std::exception_ptr failure) {
       if (failure) {
         try {
           std::rethrow_exception(failure);
@@ -205,7 +247,7 @@ class Listener : public std::enable_shared_from_this<Listener> {
       }
       self->forget(id);
     };
-    asio::co_spawn(connection->stream().get_executor(), serve_connection(context_, connection),
+    asio::co_spawn(connection->executor(), serve_connection(context_, connection),
                    asio::bind_cancellation_slot(connection->cancellation_slot(), std::move(on_done)));
   }
 
@@ -216,13 +258,22 @@ class Listener : public std::enable_shared_from_this<Listener> {
       connections_.erase(id);
     }
     if (context_->stopping)
-      asio::post(acceptor_.get_executor(), [self = shared_from_this()] { self->finish_if_done(); });
+      asio::post(acceptor_.get_executor(), [self = this->shared_from_this()] { self->finish_if_done(); });
+  }
+
+  // Once: at stop, or when a listener that was never stopped goes away.
+  void remove_socket_file() {
+    if (socket_path_.empty()) return;
+    remove_socket_file_if_same(socket_path_, socket_file_);
+    socket_path_.clear();
   }
 
   asio::io_context& io_;
   const std::shared_ptr<ServerContext> context_;
-  tcp::acceptor acceptor_;
-  tcp::endpoint bound_;
+  typename Protocol::acceptor acceptor_;
+  typename Protocol::endpoint bound_;
+  std::string socket_path_;  // Unix sockets: the file this listener created (removed at stop)
+  FileIdentity socket_file_;
   asio::steady_timer grace_timer_;
   bool started_ = false;
   bool accepting_ = false;
@@ -233,30 +284,57 @@ class Listener : public std::enable_shared_from_this<Listener> {
   uint64_t next_connection_id_ = 0;
 };
 
+template <class Protocol>
 class BeastServer final : public HttpServer {
  public:
-  explicit BeastServer(std::shared_ptr<Listener> listener) : listener_(std::move(listener)) {}
+  explicit BeastServer(std::shared_ptr<Listener<Protocol>> listener) : listener_(std::move(listener)) {}
   // Without a stop() first, at least the port is released and idle connections close; requests in
   // flight still run against the handler, which the owner must keep alive until they end.
   ~BeastServer() override { listener_->stop(nullptr); }
 
-  std::string host() const override { return listener_->bound().address().to_string(); }
-  uint16_t port() const override { return listener_->bound().port(); }
+  std::string host() const override {
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      return listener_->bound().address().to_string();
+    } else {
+      return std::string(listener_->bound().path());
+    }
+  }
+  uint16_t port() const override {
+    if constexpr (std::is_same_v<Protocol, tcp>) {
+      return listener_->bound().port();
+    } else {
+      return 0;
+    }
+  }
+  bool tls() const override { return listener_->tls(); }
   size_t active_requests() const override { return listener_->active_requests(); }
   void start() override { listener_->start(); }
   void stop(std::function<void()> on_stopped) override { listener_->stop(std::move(on_stopped)); }
 
  private:
-  std::shared_ptr<Listener> listener_;
+  std::shared_ptr<Listener<Protocol>> listener_;
 };
 
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, const HttpConfig& config,
                                                        const std::string& listen, RequestHandler& handler) {
-  auto listener = std::make_shared<Listener>(io, config, handler);
+  std::shared_ptr<asio::ssl::context> tls_context;
+  if (config.tls.enabled()) {
+    auto made = make_server_tls_context(config.tls);
+    if (!made) return made.status();
+    tls_context = std::move(*made);
+  }
+  auto listener = std::make_shared<Listener<tcp>>(io, std::make_shared<ServerContext>(config, handler, tls_context));
   if (Status status = listener->bind(listen); !status) return status;
-  return std::unique_ptr<HttpServer>(std::make_unique<BeastServer>(std::move(listener)));
+  return std::unique_ptr<HttpServer>(std::make_unique<BeastServer<tcp>>(std::move(listener)));
+}
+
+Result<std::unique_ptr<HttpServer>> HttpServer::create_unix(asio::io_context& io, const HttpConfig& config,
+                                                            RequestHandler& handler) {
+  auto listener = std::make_shared<Listener<local>>(io, std::make_shared<ServerContext>(config, handler));
+  if (Status status = listener->bind(config.unix_socket, config.unix_socket_mode); !status) return status;
+  return std::unique_ptr<HttpServer>(std::make_unique<BeastServer<local>>(std::move(listener)));
 }
 
 }  // namespace edgesync::http

@@ -4,6 +4,8 @@
 // Keep-alive; limits on header size, buffered body size, read and idle time. stop() closes the
 // acceptor, lets in-flight requests finish (up to the grace period) and closes idle connections.
 // The handler is called from io threads concurrently and must be thread-safe.
+// A server listens on TCP (HTTPS when the configuration names a certificate) or on a Unix socket;
+// a node that serves both runs two servers with the same handler.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -33,13 +35,20 @@ class RequestHandler {
 
 class HttpServer {
  public:
-  // Binds the listen address now (so the port is known before run()); errors name the address.
+  // Binds the listen address now (so the port is known before run()); errors name the address. With
+  // config.tls enabled, loads the certificate and key now too (errors name the file) and speaks HTTPS.
   static Result<std::unique_ptr<HttpServer>> create(boost::asio::io_context& io, const HttpConfig& config,
                                                     const std::string& listen, RequestHandler& handler);
+  // Binds the Unix socket config.unix_socket, replacing a stale socket file left by a dead process
+  // (never a file of another kind, nor a socket another process serves), with config.unix_socket_mode.
+  // Plain HTTP: the file mode decides who may connect. The file is removed at stop().
+  static Result<std::unique_ptr<HttpServer>> create_unix(boost::asio::io_context& io, const HttpConfig& config,
+                                                         RequestHandler& handler);
   virtual ~HttpServer() = default;
 
-  virtual std::string host() const = 0;
-  virtual uint16_t port() const = 0;  // the bound port (the chosen one when 0 was asked for)
+  virtual std::string host() const = 0;  // the bound address, or the socket's path
+  virtual uint16_t port() const = 0;     // the bound port (the chosen one when 0 was asked for); 0 on a Unix socket
+  virtual bool tls() const = 0;          // serves HTTPS
 
   // Starts accepting on the io_context (returns at once; run the io_context to serve).
   virtual void start() = 0;

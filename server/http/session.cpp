@@ -1,12 +1,15 @@
 // One connection's life, as one coroutine on the connection's strand (the session of Beast's advanced
 // server example): wait for a request, read its head, let the handler choose how the body is read,
 // run the handler, write the answer, repeat while kept alive, then close without losing the answer.
+// The same loop runs over TCP, TLS (a handshake first, a close_notify last) and Unix sockets: it is a
+// template over the stream (streams.hpp), compiled here for each.
 #include "server/http/session.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <array>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -19,6 +22,7 @@
 #include <optional>
 
 #include "server/http/response_writer.hpp"
+#include "server/http/streams.hpp"
 
 namespace edgesync::http {
 
@@ -27,6 +31,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using asio::ip::tcp;
 using boost::system::error_code;
+using LocalSocket = asio::local::stream_protocol::socket;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -47,7 +52,7 @@ bool is_disconnect(const error_code& error) {
          error == beast::error::timeout || error == asio::error::eof || error == asio::error::operation_aborted ||
          error == asio::error::connection_reset || error == asio::error::connection_aborted ||
          error == asio::error::broken_pipe || error == asio::error::bad_descriptor ||
-         error == asio::error::not_connected;
+         error == asio::error::not_connected || error == asio::ssl::error::stream_truncated;
 }
 
 Status body_read_failure(const error_code& error) {
@@ -56,13 +61,20 @@ Status body_read_failure(const error_code& error) {
   return Status::invalid("malformed request body: " + error.message());
 }
 
-std::string describe_endpoint(const tcp::socket& socket) {
+std::string describe_peer(const tcp::socket& socket) {
   error_code error;
   const tcp::endpoint endpoint = socket.remote_endpoint(error);
   if (error) return "?";
   const std::string address = endpoint.address().to_string();
   const std::string port = std::to_string(endpoint.port());
   return endpoint.address().is_v6() ? "[" + address + "]:" + port : address + ":" + port;
+}
+
+// Unix-socket peers have no address; the socket's path says which listener it came through.
+std::string describe_peer(const LocalSocket& socket) {
+  error_code error;
+  const auto endpoint = socket.local_endpoint(error);
+  return error ? "unix" : "unix:" + endpoint.path();
 }
 
 template <class Fields>
@@ -96,7 +108,8 @@ struct PieceRead {
 // Reads the body bytes that are available, at least one, into [data, data + size); none only when the
 // body has ended. Returning on any progress (not on a full buffer) lets the read timeout measure a
 // stall, whatever the size of the caller's buffer.
-asio::awaitable<PieceRead> read_piece(beast::tcp_stream& stream, beast::flat_buffer& buffer, Parser& parser, char* data,
+template <class Stream>
+asio::awaitable<PieceRead> read_piece(Stream& stream, beast::flat_buffer& buffer, Parser& parser, char* data,
                                       size_t size) {
   if (size == 0) co_return PieceRead{};  // nothing could ever fill it
   auto& body = parser.get().body();
@@ -113,10 +126,11 @@ asio::awaitable<PieceRead> read_piece(beast::tcp_stream& stream, beast::flat_buf
 
 // The Request a handler sees. Buffered routes find the whole body in body(), read before the handler
 // runs; streamed routes pull it through read_body_some().
+template <class Stream>
 class ParsedRequest final : public Request {
  public:
-  ParsedRequest(Parser& parser, beast::tcp_stream& stream, beast::flat_buffer& buffer, const HttpConfig& config,
-                BodyMode mode, bool expects_continue, const std::string& remote)
+  ParsedRequest(Parser& parser, Stream& stream, beast::flat_buffer& buffer, const HttpConfig& config, BodyMode mode,
+                bool expects_continue, const std::string& remote)
       : parser_(parser),
         stream_(stream),
         buffer_(buffer),
@@ -155,7 +169,7 @@ class ParsedRequest final : public Request {
     }
     // Streamed bodies may be far larger than one read timeout allows: the timeout bounds each piece,
     // so a stalled body fails and a slow but moving one does not.
-    stream_.expires_after(read_timeout());
+    timed_layer(stream_).expires_after(read_timeout());
     const PieceRead got = co_await read_piece(stream_, buffer_, parser_, out.data(), out.size());
     if (got.error) {
       if (is_disconnect(got.error) && got.error != beast::error::timeout) {
@@ -177,7 +191,7 @@ class ParsedRequest final : public Request {
       continue_sent_ = true;
       const bool sent = co_await write_continue(stream_, read_timeout());
       if (!sent) co_return error_code(asio::error::broken_pipe);
-      stream_.expires_at(deadline);  // the body still counts from the request's first byte
+      timed_layer(stream_).expires_at(deadline);  // the body still counts from the request's first byte
     }
     constexpr size_t kChunkedPieceBytes = 16 * 1024;
     while (!parser_.is_done()) {
@@ -202,7 +216,7 @@ class ParsedRequest final : public Request {
     if (const auto rest = parser_.content_length_remaining(); rest && *rest > kDrainBytes) co_return false;
     std::array<char, 8192> scratch;
     uint64_t drained = 0;
-    stream_.expires_after(read_timeout());
+    timed_layer(stream_).expires_after(read_timeout());
     while (!parser_.is_done() && drained <= kDrainBytes) {
       const PieceRead got = co_await read_piece(stream_, buffer_, parser_, scratch.data(), scratch.size());
       if (got.error) co_return false;
@@ -215,7 +229,7 @@ class ParsedRequest final : public Request {
   std::chrono::seconds read_timeout() const { return std::chrono::seconds(config_.read_timeout_seconds); }
 
   Parser& parser_;
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   beast::flat_buffer& buffer_;
   const HttpConfig& config_;
   const BodyMode mode_;
@@ -241,15 +255,23 @@ struct RequestLine {
   bool head_request = false;
 };
 
+template <class Stream>
 class Session {
  public:
-  Session(ServerContext& context, Connection& connection)
+  Session(ServerContext& context, Connection& connection, Stream& stream)
       : context_(context),
         connection_(connection),
-        stream_(connection.stream()),
-        remote_(describe_endpoint(connection.stream().socket())) {}
+        stream_(stream),
+        remote_(describe_peer(timed_layer(stream).socket())) {}
 
   asio::awaitable<void> run() {
+    if constexpr (kIsTls<Stream>) {
+      const bool secured = co_await handshake();
+      if (!secured) {
+        close_now();
+        co_return;
+      }
+    }
     Next next = Next::kKeepAlive;
     while (next == Next::kKeepAlive) {
       const bool has_request = co_await await_request();
@@ -257,12 +279,35 @@ class Session {
       next = co_await serve_request();
     }
     if (next == Next::kCloseAfterResponse) co_await close_gracefully();
-    error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    stream_.close();
+    close_now();
   }
 
  private:
+  void close_now() {
+    error_code ignored;
+    timed_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    timed_layer(stream_).close();
+  }
+
+  // TLS only: the handshake, bounded by the read timeout so that a peer that connects and says
+  // nothing (or says plain HTTP) is cut off. The connection counts as idle meanwhile: stop() closes
+  // it, as nothing was asked yet. False when the connection should close quietly.
+  asio::awaitable<bool> handshake() {
+    if (context_.stopping) co_return false;
+    connection_.set_idle(true);
+    timed_layer(stream_).expires_after(read_timeout());
+    error_code error;
+    co_await stream_.async_handshake(asio::ssl::stream_base::server, asio::redirect_error(asio::use_awaitable, error));
+    connection_.set_idle(false);
+    if (error) {
+      // Scanners, plain HTTP on the HTTPS port and clients that distrust our certificate all end
+      // here: worth a debug line, not a warning each.
+      spdlog::debug("{}: TLS handshake failed: {}", remote_, error.message());
+      co_return false;
+    }
+    co_return true;
+  }
+
   std::chrono::seconds read_timeout() const { return std::chrono::seconds(context_.config.read_timeout_seconds); }
 
   // Waits for the first byte of the next request under the idle timeout. False when the connection
@@ -273,7 +318,7 @@ class Session {
     // idle (and closes it) or the session finds the server stopping.
     if (context_.stopping) co_return false;
     connection_.set_idle(true);
-    stream_.expires_after(std::chrono::seconds(context_.config.idle_timeout_seconds));
+    timed_layer(stream_).expires_after(std::chrono::seconds(context_.config.idle_timeout_seconds));
     error_code error;
     const size_t received = co_await stream_.async_read_some(buffer_.prepare(kFirstReadBytes),
                                                              asio::redirect_error(asio::use_awaitable, error));
@@ -289,7 +334,7 @@ class Session {
   asio::awaitable<Next> serve_request() {
     started_ = Clock::now();
     // One deadline from the first byte of the request to the end of its head (and buffered body).
-    stream_.expires_at(started_ + read_timeout());
+    timed_layer(stream_).expires_at(started_ + read_timeout());
     Parser parser;
     parser.header_limit(context_.config.max_header_bytes);
     // The body limit depends on the route, known once the head is read.
@@ -332,7 +377,7 @@ class Session {
     bool keep_alive = message.keep_alive();
     // Only HTTP/1.1 clients wait for the interim answer, and only when a body is to come.
     const bool expects_continue = line.version >= 11 && !parser.is_done() && asks_for_continue(message);
-    ParsedRequest request(parser, stream_, buffer_, context_.config, *mode, expects_continue, remote_);
+    ParsedRequest<Stream> request(parser, stream_, buffer_, context_.config, *mode, expects_continue, remote_);
 
     if (*mode == BodyMode::kStreamed) {
       parser.body_limit(boost::none);  // the handler decides how much it takes
@@ -399,11 +444,18 @@ class Session {
   // Closing with unread bytes in the receive queue makes the kernel send a reset, which can destroy
   // the answer just written before the client reads it. So: say we are done, then read and drop what
   // the client still sends until it closes its side too, for a short while.
+  // Over TLS the same is the close_notify exchange: ours out, then the client's awaited (its unread
+  // bytes are read and dropped by OpenSSL meanwhile), within the same short while.
   asio::awaitable<void> close_gracefully() {
     error_code error;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, error);
+    if constexpr (kIsTls<Stream>) {
+      timed_layer(stream_).expires_after(kLingerTime);
+      co_await stream_.async_shutdown(asio::redirect_error(asio::use_awaitable, error));
+      co_return;
+    }
+    timed_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, error);
     if (error) co_return;
-    stream_.expires_after(kLingerTime);
+    timed_layer(stream_).expires_after(kLingerTime);
     buffer_.consume(buffer_.size());
     size_t discarded = 0;
     while (discarded < kLingerBytes) {
@@ -422,20 +474,54 @@ class Session {
 
   ServerContext& context_;
   Connection& connection_;
-  beast::tcp_stream& stream_;
+  Stream& stream_;
   const std::string remote_;
   beast::flat_buffer buffer_;  // bytes read but not yet parsed; may hold a pipelined next request
   Clock::time_point started_;  // first byte of the current request
 };
 
+// A Connection over one kind of stream; the session is compiled once per kind.
+template <class Stream>
+class StreamConnection final : public Connection {
+ public:
+  template <class... Args>
+  explicit StreamConnection(Args&&... args) : stream_(std::forward<Args>(args)...) {}
+
+  asio::any_io_executor executor() override { return stream_.get_executor(); }
+
+  asio::awaitable<void> serve(ServerContext& context) override {
+    Session<Stream> session(context, *this, stream_);
+    co_await session.run();
+  }
+
+ protected:
+  void cancel_stream() override { timed_layer(stream_).cancel(); }
+  void close_stream() override {
+    error_code ignored;
+    timed_layer(stream_).socket().shutdown(tcp::socket::shutdown_both, ignored);
+    timed_layer(stream_).close();
+  }
+
+ private:
+  Stream stream_;
+};
+
 }  // namespace
+
+std::shared_ptr<Connection> make_connection(tcp::socket socket, const ServerContext& context) {
+  if (context.tls) return std::make_shared<StreamConnection<TlsStream>>(std::move(socket), *context.tls);
+  return std::make_shared<StreamConnection<TcpStream>>(std::move(socket));
+}
+
+std::shared_ptr<Connection> make_connection(LocalSocket socket, const ServerContext&) {
+  return std::make_shared<StreamConnection<LocalStream>>(std::move(socket));
+}
 
 asio::awaitable<void> serve_connection(std::shared_ptr<ServerContext> context, std::shared_ptr<Connection> connection) {
   // A forced close at the end of the grace period cancels what the session waits for; the session then
   // ends through its error paths, so later co_awaits must not throw as well.
   co_await asio::this_coro::throw_if_cancelled(false);
-  Session session(*context, *connection);
-  co_await session.run();
+  co_await connection->serve(*context);
 }
 
 }  // namespace edgesync::http

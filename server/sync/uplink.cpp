@@ -104,6 +104,7 @@ struct Uplink::State : std::enable_shared_from_this<State> {
                                                 std::chrono::milliseconds extra_time = {}) const {
     http::ClientOptions client_options;
     client_options.request_timeout = options.request_timeout + extra_time;
+    client_options.ca_file = options.ca_file;
     return std::make_unique<http::HttpClient>(std::move(executor), url, client_options);
   }
 

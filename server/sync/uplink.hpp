@@ -32,7 +32,8 @@ namespace edgesync {
 struct UplinkOptions {
   NodeAddress node;
   std::string cloud_url;
-  std::string secret;  // this node's secret towards the cloud (app key: org/destType/destID)
+  std::string secret;   // this node's secret towards the cloud (app key: org/destType/destID)
+  std::string ca_file;  // https cloud_url: PEM CAs to trust (empty: the system's)
   bool persistent_storage = true;
   uint64_t chunk_size = 5 * 1024 * 1024;             // data fetched per ranged GET
   std::chrono::seconds long_poll_wait{30};           // ?wait= asked of the cloud

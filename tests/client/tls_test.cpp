@@ -1,6 +1,7 @@
 // The SDK's TLS: https, and secure-unix through a Unix-socket relay, against `openssl s_server -WWW` (a TLS peer
 // serving files from its directory, so GET /api/v1/health returns a file written here), with the CA given to the
-// client; a certificate from another CA, or for another name, is refused with a transport error.
+// client (a test CA from tests/support); a certificate from another CA, or for another name, is refused with a
+// transport error.
 #define BOOST_TEST_MODULE tls_test
 #include <boost/test/unit_test.hpp>
 #include <edgesync/client.hpp>
@@ -9,6 +10,7 @@
 #include "tests/client/child_process.hpp"
 #include "tests/client/unix_relay.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/test_ca.hpp"
 
 using namespace edgesync::test;
 namespace sdk = edgesync::client;
@@ -18,27 +20,17 @@ namespace {
 constexpr const char* kOpenssl = "/usr/bin/openssl";
 const std::string kHealth = R"({"general":{"nodeType":"ESS","healthStatus":"green","upTime":7}})";
 
+// The peer's certificate comes from a test CA; another CA, and a certificate for another name, are
+// what the client must refuse.
 struct Certificates {
   TempDir dir;
-  std::filesystem::path cert = dir.path() / "cert.pem";
-  std::filesystem::path key = dir.path() / "key.pem";
-  std::filesystem::path other_ca = dir.path() / "other.pem";
-  std::filesystem::path wrong_name = dir.path() / "wrong.pem";
-  std::filesystem::path wrong_name_key = dir.path() / "wrong-key.pem";
+  TestCa ca{dir.path(), "sdk"};
+  TestCa other{dir.path(), "other"};
+  IssuedCertificate server = ca.issue_localhost("server");
+  IssuedCertificate wrong_name = ca.issue("wrong", "elsewhere", {"elsewhere.example"}, {});
   Certificates() {
-    make(cert, key, "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1");
-    make(other_ca, dir.path() / "other-key.pem", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1");
-    make(wrong_name, wrong_name_key, "elsewhere", "subjectAltName=DNS:elsewhere.example");
     std::filesystem::create_directories(dir.path() / "www/api/v1");
     std::ofstream(dir.path() / "www/api/v1/health") << kHealth;
-  }
-  void make(const std::filesystem::path& out, const std::filesystem::path& key_out, const std::string& name,
-            const std::string& san) {
-    const Run run = run_program(kOpenssl,
-                                {"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key_out.string(), "-out",
-                                 out.string(), "-days", "2", "-subj", "/CN=" + name, "-addext", san},
-                                dir.path());
-    BOOST_REQUIRE_MESSAGE(run.exit_code == 0, run.err);
   }
 };
 
@@ -85,9 +77,10 @@ sdk::Error error_of(sdk::SyncClient& client) {
 
 BOOST_AUTO_TEST_CASE(https_with_the_ca_file_reads_the_answer) {
   auto& c = certificates();
-  TlsPeer peer(c.cert, c.key);
+  TlsPeer peer(c.server.cert, c.server.key);
   for (const std::string host : {"127.0.0.1", "localhost"}) {
-    sdk::SyncClient client({.url = "https://" + host + ":" + std::to_string(peer.port), .ca_file = c.cert.string()});
+    sdk::SyncClient client(
+        {.url = "https://" + host + ":" + std::to_string(peer.port), .ca_file = c.ca.ca_file().string()});
     auto health = client.health();
     BOOST_TEST(health.node_type == "ESS", host);
     BOOST_TEST(health.up_time_seconds == 7);
@@ -96,26 +89,27 @@ BOOST_AUTO_TEST_CASE(https_with_the_ca_file_reads_the_answer) {
 
 BOOST_AUTO_TEST_CASE(a_certificate_from_another_ca_or_for_another_name_is_refused) {
   auto& c = certificates();
-  TlsPeer peer(c.cert, c.key);
-  sdk::SyncClient untrusted({.url = "https://127.0.0.1:" + std::to_string(peer.port), .ca_file = c.other_ca.string()});
+  TlsPeer peer(c.server.cert, c.server.key);
+  sdk::SyncClient untrusted(
+      {.url = "https://127.0.0.1:" + std::to_string(peer.port), .ca_file = c.other.ca_file().string()});
   auto error = error_of(untrusted);
   BOOST_TEST((error.kind() == sdk::ErrorKind::kTransport));
   BOOST_TEST(error.message().find("TLS handshake") != std::string::npos, error.message());
 
-  TlsPeer misnamed(c.wrong_name, c.wrong_name_key);
+  TlsPeer misnamed(c.wrong_name.cert, c.wrong_name.key);
   sdk::SyncClient wrong_name(
-      {.url = "https://127.0.0.1:" + std::to_string(misnamed.port), .ca_file = c.wrong_name.string()});
+      {.url = "https://127.0.0.1:" + std::to_string(misnamed.port), .ca_file = c.ca.ca_file().string()});
   BOOST_TEST((error_of(wrong_name).kind() == sdk::ErrorKind::kTransport));
 }
 
 BOOST_AUTO_TEST_CASE(secure_unix_speaks_tls_over_the_socket_as_localhost) {
   auto& c = certificates();
-  TlsPeer peer(c.cert, c.key);
+  TlsPeer peer(c.server.cert, c.server.key);
   const auto socket = c.dir.path() / "ess.sock";
   UnixRelay relay(socket, peer.port);  // the TLS bytes pass through the Unix socket untouched
-  sdk::SyncClient client({.url = "secure-unix://" + socket.string(), .ca_file = c.cert.string()});
+  sdk::SyncClient client({.url = "secure-unix://" + socket.string(), .ca_file = c.ca.ca_file().string()});
   BOOST_TEST(client.health().node_type == "ESS");
   sdk::SyncClient go_style("secure-unix", socket.string(), 0);
-  go_style.set_ca_certificate(c.cert.string());
+  go_style.set_ca_certificate(c.ca.ca_file().string());
   BOOST_TEST(go_style.health().health_status == "green");
 }

@@ -27,15 +27,22 @@ inline std::unique_ptr<NodeProcess> start_cloud(const std::filesystem::path& dir
   return std::make_unique<NodeProcess>(dir / "cloud", std::vector<std::string>{"--config", config});
 }
 
+// An edge syncing with the cloud at cloud_url (http:// or https://).
+inline std::unique_ptr<NodeProcess> start_edge_at(const std::filesystem::path& dir, const std::string& type,
+                                                  const std::string& id, const std::string& cloud_url,
+                                                  const std::string& extra_yaml = "") {
+  const std::string name = "edge-" + type + "-" + id;
+  const std::string config =
+      write_config(dir, name + ".yaml",
+                   "mode: edge\norg: " + kOrg + "\ndest_type: " + type + "\ndest_id: " + id +
+                       "\ncloud_url: " + cloud_url + "\nuplink:\n  max_backoff_ms: 300\n" + extra_yaml);
+  return std::make_unique<NodeProcess>(dir / name, std::vector<std::string>{"--config", config});
+}
+
 inline std::unique_ptr<NodeProcess> start_edge(const std::filesystem::path& dir, const std::string& type,
                                                const std::string& id, uint16_t cloud_port,
                                                const std::string& extra_yaml = "") {
-  const std::string name = "edge-" + type + "-" + id;
-  const std::string config = write_config(dir, name + ".yaml",
-                                          "mode: edge\norg: " + kOrg + "\ndest_type: " + type + "\ndest_id: " + id +
-                                              "\ncloud_url: http://127.0.0.1:" + std::to_string(cloud_port) +
-                                              "\nuplink:\n  max_backoff_ms: 300\n" + extra_yaml);
-  return std::make_unique<NodeProcess>(dir / name, std::vector<std::string>{"--config", config});
+  return start_edge_at(dir, type, id, "http://127.0.0.1:" + std::to_string(cloud_port), extra_yaml);
 }
 
 // The cloud's application API (an org admin).

@@ -89,6 +89,10 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "http.idle_timeout_seconds",
                                          "http.max_concurrent_transfers",
                                          "http.shutdown_grace_seconds",
+                                         "http.tls.cert_file",
+                                         "http.tls.key_file",
+                                         "http.unix_socket",
+                                         "http.unix_socket_mode",
                                          "store.chunk_size",
                                          "store.max_batch_writes",
                                          "objects.activation_interval_seconds",
@@ -107,6 +111,7 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "events.max_events",
                                          "events.prune_interval_ms",
                                          "events.node_lost_seconds",
+                                         "uplink.ca_file",
                                          "meta.sync.status.interval"};
 
 }  // namespace
@@ -382,6 +387,61 @@ BOOST_AUTO_TEST_CASE(a_cloud_needs_no_edge_identity) {
   cloud.auth = AuthKind::kPreset;
   cloud.auth_file = "/etc/edgesync/credentials";
   BOOST_TEST(validate_config(cloud).is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(tls_unix_socket_and_ca_file_keys_are_read) {
+  TempFiles files;
+  auto config = load_config_file(
+      files.write("http:\n  tls:\n    cert_file: /etc/edgesync/cert.pem\n    key_file: /etc/edgesync/key.pem\n"
+                  "  unix_socket: /run/edgesync/ess.sock\n  unix_socket_mode: \"0600\"\n"
+                  "uplink:\n  ca_file: /etc/edgesync/ca.pem\n"));
+  BOOST_REQUIRE_MESSAGE(config.is_ok(), config.status().message());
+  BOOST_TEST(config->http.tls.cert_file == "/etc/edgesync/cert.pem");
+  BOOST_TEST(config->http.tls.key_file == "/etc/edgesync/key.pem");
+  BOOST_TEST(config->http.tls.enabled());
+  BOOST_TEST(config->http.unix_socket == "/run/edgesync/ess.sock");
+  BOOST_TEST(config->http.unix_socket_mode == 0600u);
+  BOOST_TEST(config->uplink.ca_file == "/etc/edgesync/ca.pem");
+  // Unquoted, YAML still hands the digits over as written (not as the decimal 660).
+  auto unquoted = load_config_file(files.write("http:\n  unix_socket_mode: 0666\n"));
+  BOOST_REQUIRE_MESSAGE(unquoted.is_ok(), unquoted.status().message());
+  BOOST_TEST(unquoted->http.unix_socket_mode == 0666u);
+  BOOST_TEST(Config().http.unix_socket_mode == 0660u);
+  BOOST_TEST(!Config().http.tls.enabled());
+}
+
+BOOST_AUTO_TEST_CASE(bad_unix_socket_modes_are_refused_with_the_key) {
+  TempFiles files;
+  for (const std::string mode : {"rw-rw----", "0888", "01777", "-1", "\"\"", "12345", "0x1ff"}) {
+    BOOST_TEST_CONTEXT(mode) {
+      auto config = load_config_file(files.write("http:\n  unix_socket_mode: " + mode + "\n"));
+      BOOST_REQUIRE(!config.is_ok());
+      BOOST_TEST(config.status().field() == "http.unix_socket_mode");
+      BOOST_TEST(config.status().message().find("http.unix_socket_mode: must be an octal file mode") == 0,
+                 config.status().message());
+    }
+  }
+  BOOST_TEST(*parse_file_mode("660") == 0660u);
+  BOOST_TEST(*parse_file_mode("0000") == 0u);
+  BOOST_TEST(!parse_file_mode("0o660").is_ok());
+}
+
+BOOST_AUTO_TEST_CASE(a_certificate_needs_its_key_and_the_reverse) {
+  Config config = edge_config();
+  config.http.tls.cert_file = "/etc/edgesync/cert.pem";
+  Status status = validate_config(config);
+  BOOST_TEST(status.field() == "http.tls.key_file");
+  BOOST_TEST(status.message() == "http.tls.key_file: required with http.tls.cert_file");
+  config.http.tls = {};
+  config.http.tls.key_file = "/etc/edgesync/key.pem";
+  status = validate_config(config);
+  BOOST_TEST(status.field() == "http.tls.cert_file");
+  BOOST_TEST(status.message() == "http.tls.cert_file: required with http.tls.key_file");
+  config.http.tls.cert_file = "/etc/edgesync/cert.pem";
+  BOOST_TEST(validate_config(config).is_ok());
+  // An https cloud URL is a valid one.
+  config.cloud_url = "https://cloud.example:8443";
+  BOOST_TEST(validate_config(config).is_ok());
 }
 
 BOOST_AUTO_TEST_CASE(node_mode_names) {

@@ -157,9 +157,14 @@ BOOST_AUTO_TEST_CASE(parse_url_accepts_http_urls_and_names_what_is_wrong) {
   BOOST_TEST(v6->port == 8081);
 
   auto https = parse_url("https://cloud.example");
-  BOOST_REQUIRE(!https);
-  BOOST_TEST((https.status().code() == StatusCode::kInvalidArgument));
-  BOOST_TEST(mentions(https.status(), "https is not supported yet"), https.status().message());
+  BOOST_REQUIRE(https);
+  BOOST_TEST(https->scheme == "https");
+  BOOST_TEST(https->port == 443);  // the scheme's port
+  auto https_port = parse_url("https://127.0.0.1:8443/base");
+  BOOST_REQUIRE(https_port);
+  BOOST_TEST(https_port->port == 8443);
+  BOOST_TEST(https_port->base_path == "/base");
+  BOOST_TEST(parse_url("http://cloud.example")->port == 80);
 
   for (const std::string bad : {"cloud.example:80", "ftp://cloud.example", "http://", "http://:80", "http://h:0",
                                 "http://h:65536", "http://h:port", "http://h:", "http://u@h"}) {

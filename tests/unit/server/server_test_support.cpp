@@ -8,6 +8,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -20,6 +24,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <stdexcept>
 
 namespace edgesync::http::test {
@@ -178,10 +183,11 @@ struct TestServer::Io {
   std::vector<std::thread> threads;
 };
 
-TestServer::TestServer(const HttpConfig& config) : io_(std::make_unique<Io>()) {
+TestServer::TestServer(const HttpConfig& config, Listen listen) : io_(std::make_unique<Io>()) {
   // EDGESYNC_TEST_DEBUG=1 shows the server's per-request log lines.
   if (std::getenv("EDGESYNC_TEST_DEBUG") != nullptr) spdlog::set_level(spdlog::level::debug);
-  auto created = HttpServer::create(io_->io, config, "127.0.0.1:0", handler_);
+  auto created = listen == Listen::kTcp ? HttpServer::create(io_->io, config, "127.0.0.1:0", handler_)
+                                        : HttpServer::create_unix(io_->io, config, handler_);
   if (!created) throw std::runtime_error("cannot create the server: " + created.status().message());
   server_ = std::move(*created);
   server_->start();
@@ -210,16 +216,26 @@ void TestServer::stop() {
 struct TestClient::Impl {
   asio::io_context io;
   beast::tcp_stream stream{io};
+  // HTTPS: TLS over `stream` (whose deadline still bounds every operation).
+  std::optional<asio::ssl::context> tls_context;
+  std::optional<asio::ssl::stream<beast::tcp_stream&>> tls;
   beast::flat_buffer buffer;
   std::chrono::seconds deadline;
   bool connected = false;
+  std::string connect_error;
+
+  // Calls use(stream) with the TLS stream or the TCP one.
+  template <class Use>
+  auto with_stream(Use&& use) {
+    return tls ? use(*tls) : use(stream);
+  }
   // Asio reports the end of a connection once: a read after it would wait for an event that never
   // comes. So remember it.
   bool peer_closed = false;
 
   void note(const error_code& error) {
     if (error == asio::error::eof || error == asio::error::connection_reset || error == bhttp::error::end_of_stream ||
-        error == bhttp::error::partial_message)
+        error == bhttp::error::partial_message || error == asio::ssl::error::stream_truncated)
       peer_closed = true;
   }
 
@@ -245,6 +261,21 @@ TestClient::TestClient(uint16_t port, std::chrono::seconds deadline) : impl_(std
   const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), port);
   const error_code error = impl_->run([&](auto handler) { impl_->stream.async_connect(endpoint, handler); });
   impl_->connected = !error;
+  if (error) impl_->connect_error = error.message();
+}
+
+TestClient::TestClient(uint16_t port, const std::string& ca_file, std::chrono::seconds deadline)
+    : TestClient(port, deadline) {
+  if (!impl_->connected) return;
+  impl_->tls_context.emplace(asio::ssl::context::tls_client);
+  impl_->tls_context->set_verify_mode(asio::ssl::verify_peer);
+  impl_->tls_context->load_verify_file(ca_file);
+  impl_->tls.emplace(impl_->stream, *impl_->tls_context);
+  impl_->tls->set_verify_callback(asio::ssl::host_name_verification("127.0.0.1"));
+  const error_code error =
+      impl_->run([&](auto handler) { impl_->tls->async_handshake(asio::ssl::stream_base::client, handler); });
+  impl_->connected = !error;
+  if (error) impl_->connect_error = error.message();
 }
 
 TestClient::~TestClient() = default;
@@ -253,9 +284,15 @@ bool TestClient::connected() const {
   return impl_->connected;
 }
 
+const std::string& TestClient::connect_error() const {
+  return impl_->connect_error;
+}
+
 bool TestClient::send(std::string_view bytes) {
-  const error_code error = impl_->run(
-      [&](auto handler) { asio::async_write(impl_->stream, asio::buffer(bytes.data(), bytes.size()), handler); });
+  const error_code error = impl_->run([&](auto handler) {
+    impl_->with_stream(
+        [&](auto& stream) { asio::async_write(stream, asio::buffer(bytes.data(), bytes.size()), handler); });
+  });
   return !error;
 }
 
@@ -264,8 +301,9 @@ Reply TestClient::read_reply(bool head_request) {
   parser.body_limit(256 * 1024 * 1024);
   parser.header_limit(64 * 1024);
   if (head_request) parser.skip(true);
-  const error_code error =
-      impl_->run([&](auto handler) { bhttp::async_read(impl_->stream, impl_->buffer, parser, handler); });
+  const error_code error = impl_->run([&](auto handler) {
+    impl_->with_stream([&](auto& stream) { bhttp::async_read(stream, impl_->buffer, parser, handler); });
+  });
   impl_->note(error);
   Reply reply;
   if (error) {
@@ -310,9 +348,11 @@ std::string TestClient::read_until_closed() {
   while (!impl_->peer_closed) {
     size_t got = 0;
     const error_code error = impl_->run([&](auto handler) {
-      impl_->stream.async_read_some(asio::buffer(piece), [&got, handler](error_code e, size_t n) mutable {
-        got = n;
-        handler(e, n);
+      impl_->with_stream([&](auto& stream) {
+        stream.async_read_some(asio::buffer(piece), [&got, handler](error_code e, size_t n) mutable {
+          got = n;
+          handler(e, n);
+        });
       });
     });
     received.append(piece, got);
@@ -326,9 +366,11 @@ bool TestClient::wait_closed(std::chrono::milliseconds deadline) {
   const auto give_up = std::chrono::steady_clock::now() + deadline;
   char piece[16384];
   while (!impl_->peer_closed && std::chrono::steady_clock::now() < give_up) {
-    const error_code error =
-        impl_->run([&](auto handler) { impl_->stream.async_read_some(asio::buffer(piece), handler); },
-                   give_up - std::chrono::steady_clock::now());
+    const error_code error = impl_->run(
+        [&](auto handler) {
+          impl_->with_stream([&](auto& stream) { stream.async_read_some(asio::buffer(piece), handler); });
+        },
+        give_up - std::chrono::steady_clock::now());
     impl_->note(error);
     if (impl_->peer_closed) return true;
     if (error) return false;  // the deadline passed (timeout) or something unexpected

@@ -61,7 +61,8 @@ HttpConfig test_config();  // small limits, 1 s idle timeout, 5 s read timeout, 
 
 class TestServer {
  public:
-  explicit TestServer(const HttpConfig& config = test_config());
+  enum class Listen { kTcp, kUnixSocket };  // kUnixSocket: on config.unix_socket
+  explicit TestServer(const HttpConfig& config = test_config(), Listen listen = Listen::kTcp);
   ~TestServer();
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
@@ -103,11 +104,15 @@ struct Reply {
 class TestClient {
  public:
   explicit TestClient(uint16_t port, std::chrono::seconds deadline = std::chrono::seconds(20));
+  // HTTPS: a TLS handshake after connecting, trusting the CAs of ca_file and expecting a certificate
+  // for 127.0.0.1; connected() is false when it fails, with the reason in connect_error().
+  TestClient(uint16_t port, const std::string& ca_file, std::chrono::seconds deadline = std::chrono::seconds(20));
   ~TestClient();
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;
 
   bool connected() const;  // the constructor connects; false when that failed (refused)
+  const std::string& connect_error() const;
   bool send(std::string_view bytes);
   Reply read_reply(bool head_request = false);
   // Sends one HTTP/1.1 request with Host and (when there is a body or for POST/PUT) Content-Length.
