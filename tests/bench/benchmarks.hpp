@@ -7,12 +7,13 @@
 namespace edgesync::bench {
 
 struct BenchOptions {
-  double seconds = 10;   // duration of each load phase (get, put, ceiling)
-  int connections = 64;  // load connections (get, put, ceiling)
-  int threads = 2;       // load generator threads
-  int objects = 200;     // propagation
-  uint64_t mib = 1024;   // large
-  int nodes = 1000;      // fanout
+  double seconds = 10;     // duration of each load phase (get, put, ceiling)
+  int connections = 64;    // load connections (get, put, ceiling)
+  int threads = 2;         // load generator threads
+  int server_threads = 0;  // the cloud's http.threads (get, put); 0 = its default, one per core
+  int objects = 200;       // propagation
+  uint64_t mib = 1024;     // large
+  int nodes = 1000;        // fanout
 };
 
 int bench_get(const BenchOptions& options);          // 1. GET metadata (+ the nginx ceiling in the same run)

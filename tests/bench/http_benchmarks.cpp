@@ -56,13 +56,19 @@ bool clean(const LoadResult& result) {
   return result.requests > 0 && result.not_success == 0 && result.io_failures == 0;
 }
 
+// The cloud's configuration for a run: its io threads when asked for.
+std::string server_yaml(const BenchOptions& options) {
+  if (options.server_threads <= 0) return "";
+  return "http:\n  threads: " + std::to_string(options.server_threads) + "\n";
+}
+
 }  // namespace
 
 int bench_get(const BenchOptions& options) {
   test::TempDir dir;
   LoadResult result;
   {
-    auto cloud = test::start_cloud(dir.path());
+    auto cloud = test::start_cloud(dir.path(), server_yaml(options));
     test::HttpClient app = test::cloud_app(*cloud);
     if (app.put(test::cloud_objects("bench/get1"), test::object_body("bench", "get1", {{"noData", true}})).status !=
         204)
@@ -92,7 +98,7 @@ int bench_get(const BenchOptions& options) {
 
 int bench_put(const BenchOptions& options) {
   test::TempDir dir;
-  auto cloud = test::start_cloud(dir.path());
+  auto cloud = test::start_cloud(dir.path(), server_yaml(options));
   auto run = [&](int connections, const std::string& prefix) {
     LoadOptions put = load(options, cloud->port(), connections);
     put.request = [&](uint64_t sequence) {
