@@ -1,18 +1,21 @@
-// Writing a handler's Response with Beast: a response_serializer<buffer_body> for everything, fed a
-// string body at once or a streamed body in bounded pieces (the pattern of Beast's "send a body from
-// a source" example); the standard MMS headers on every answer.
+// Writing a handler's Response: the head rendered into one buffer by hand (status line, the handler's
+// headers, the standard MMS headers, framing), a string body appended to it, the whole answer sent with
+// one write; a streamed body follows its head in bounded pieces. Beast's serializer did the same with a
+// buffer sequence of a dozen pieces, a heap node per header and an extra pass per write: its share of a
+// small GET was the largest user-space cost left in the profile (tests/bench/RESULTS.md, round 4).
 #include "server/http/response_writer.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
-#include <boost/beast/http/buffer_body.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/beast/http/status.hpp>
+#include <charconv>
 #include <memory>
 #include <optional>
 
@@ -22,7 +25,6 @@ namespace edgesync::http {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace bhttp = boost::beast::http;
 using boost::system::error_code;
 
 namespace {
@@ -30,8 +32,11 @@ namespace {
 // Bounds the memory one streamed download holds, whatever the object's size.
 constexpr size_t kStreamPieceBytes = 64 * 1024;
 
-// A header a handler built from user input must not split the head (CR/LF) or overflow Beast's
-// field storage (which would throw).
+// A string body up to this size travels in the head's buffer (one copy, one write); a larger one is
+// sent from where it is, gathered with the head.
+constexpr size_t kCopiedBodyBytes = 16 * 1024;
+
+// A header a handler built from user input must not split the head (CR/LF/NUL).
 bool is_safe_header_text(std::string_view text) {
   constexpr size_t kMaxHeaderText = 16 * 1024;
   return text.size() <= kMaxHeaderText && text.find_first_of(std::string_view("\r\n\0", 3)) == std::string_view::npos;
@@ -42,40 +47,27 @@ bool is_bodiless(int status) {
   return status == 204 || status == 304;
 }
 
-// The head of the answer: the handler's headers, then the ones every MMS response carries unless the
-// handler set its own. Framing headers belong to the server: the handler's are dropped.
-void prepare_head(bhttp::fields& fields, const Response& response) {
-  for (const auto& [name, value] : response.headers) {
-    if (beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
-        beast::iequals(name, "Connection"))
-      continue;
-    if (name.empty() || !is_safe_header_text(name) || !is_safe_header_text(value)) {
-      spdlog::warn("dropping a malformed response header ({} bytes of name)", name.size());
-      continue;
-    }
-    fields.insert(name, value);
-  }
-  auto set_default = [&fields](bhttp::field name, std::string_view value) {
-    if (fields.find(name) == fields.end()) fields.set(name, value);
-  };
-  set_default(bhttp::field::cache_control, "no-store, no-cache, must-revalidate");
-  set_default(bhttp::field::pragma, "no-cache");
-  set_default(bhttp::field::strict_transport_security, "max-age=63072000; includeSubDomains; preload");
+// Framing headers belong to the server: a handler's are dropped.
+bool is_framing_header(std::string_view name) {
+  return beast::iequals(name, "Content-Length") || beast::iequals(name, "Transfer-Encoding") ||
+         beast::iequals(name, "Connection");
 }
 
-// Every answer, interim, string or streamed, goes through this one serializer type: each further
-// Beast write instantiation costs seconds of compile time, and a buffer_body covers all three.
-using Message = bhttp::response<bhttp::buffer_body>;
-using Serializer = bhttp::response_serializer<bhttp::buffer_body>;
+bool has_header(const Response& response, std::string_view name) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [name](const auto& header) { return beast::iequals(header.first, name); });
+}
 
-// Writes what the serializer has ready: the head, a piece, or the end. A buffer_body with more=true
-// ends a write with need_buffer once its piece went out: that is success here.
-template <class Stream>
-asio::awaitable<bool> write_ready(Stream& stream, Serializer& serializer, std::chrono::seconds timeout) {
+void append_field(std::string& head, std::string_view name, std::string_view value) {
+  head.append(name).append(": ").append(value).append("\r\n");
+}
+
+// Writes the whole buffer sequence; false (logged at debug) when the peer is gone or too slow.
+template <class Stream, class Buffers>
+asio::awaitable<bool> write_all(Stream& stream, const Buffers& buffers, std::chrono::seconds timeout) {
   error_code error;
   timed_layer(stream).expires_after(timeout);
-  co_await bhttp::async_write(stream, serializer, asio::redirect_error(asio::use_awaitable, error));
-  if (error == bhttp::error::need_buffer) error = {};
+  co_await asio::async_write(stream, buffers, asio::redirect_error(asio::use_awaitable, error));
   if (error) spdlog::debug("writing a response failed: {}", error.message());
   co_return !error;
 }
@@ -101,16 +93,11 @@ std::optional<size_t> pull_piece(BodySource& source, std::span<char> piece) {
   return std::nullopt;
 }
 
-// The head has been prepared with Content-Length; sends it, then the source's bytes piece by piece.
+// Sends the head, then the source's `length` bytes piece by piece.
 template <class Stream>
-asio::awaitable<bool> write_stream(Stream& stream, Message& message, BodySource& source, uint64_t length,
+asio::awaitable<bool> write_stream(Stream& stream, const std::string& head, BodySource& source, uint64_t length,
                                    std::chrono::seconds timeout) {
-  message.body().data = nullptr;  // the head goes first; the pieces follow
-  message.body().more = true;
-  Serializer serializer{message};
-  const bool head_written = co_await write_ready(stream, serializer, timeout);
-  if (!head_written) co_return false;
-
+  if (!co_await write_all(stream, asio::buffer(head), timeout)) co_return false;
   const auto piece = std::make_unique<char[]>(static_cast<size_t>(std::min<uint64_t>(kStreamPieceBytes, length)));
   uint64_t remaining = length;
   while (remaining > 0) {
@@ -119,16 +106,47 @@ asio::awaitable<bool> write_stream(Stream& stream, Message& message, BodySource&
     // The head promised `length` bytes: closing is the only honest way to break that promise.
     if (!produced) co_return false;
     remaining -= *produced;
-    message.body().data = piece.get();
-    message.body().size = *produced;
-    message.body().more = remaining > 0;
-    const bool piece_written = co_await write_ready(stream, serializer, timeout);
-    if (!piece_written) co_return false;
+    if (!co_await write_all(stream, asio::buffer(piece.get(), *produced), timeout)) co_return false;
   }
-  co_return serializer.is_done();
+  co_return true;
 }
 
 }  // namespace
+
+std::string render_response_head(const Response& response, const WriteOptions& options) {
+  std::string head;
+  head.reserve(256);
+  head.append(options.version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ");
+  char number[24];
+  head.append(number, std::to_chars(number, number + sizeof number, response.status).ptr);
+  head.push_back(' ');
+  head.append(beast::http::obsolete_reason(static_cast<beast::http::status>(response.status)));
+  head.append("\r\n");
+  for (const auto& [name, value] : response.headers) {
+    if (is_framing_header(name)) continue;
+    if (name.empty() || !is_safe_header_text(name) || !is_safe_header_text(value)) {
+      spdlog::warn("dropping a malformed response header ({} bytes of name)", name.size());
+      continue;
+    }
+    append_field(head, name, value);
+  }
+  if (!has_header(response, "Cache-Control")) append_field(head, "Cache-Control", "no-store, no-cache, must-revalidate");
+  if (!has_header(response, "Pragma")) append_field(head, "Pragma", "no-cache");
+  if (!has_header(response, "Strict-Transport-Security"))
+    append_field(head, "Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
+  // HTTP/1.1 keeps the connection unless told otherwise; HTTP/1.0 closes it unless told otherwise.
+  if (options.version == 10 && options.keep_alive) append_field(head, "Connection", "keep-alive");
+  if (options.version != 10 && !options.keep_alive) append_field(head, "Connection", "close");
+  // For HEAD, Content-Length is what GET would send.
+  if (!is_bodiless(response.status)) {
+    const uint64_t length = response.stream ? response.stream->length : response.body.size();
+    head.append("Content-Length: ");
+    head.append(number, std::to_chars(number, number + sizeof number, length).ptr);
+    head.append("\r\n");
+  }
+  head.append("\r\n");
+  return head;
+}
 
 template <class Stream>
 asio::awaitable<bool> write_response(Stream& stream, Response& response, const WriteOptions& options) {
@@ -136,38 +154,29 @@ asio::awaitable<bool> write_response(Stream& stream, Response& response, const W
     spdlog::warn("handler answered with status {}: sending 500", response.status);
     response = error_response(500, "internal error");
   }
-  Message message;
-  message.version(options.version);
-  message.result(static_cast<unsigned>(response.status));
-  prepare_head(message.base(), response);
-  message.keep_alive(options.keep_alive);
-  const bool bodiless = is_bodiless(response.status);
-  // For HEAD, Content-Length is what GET would send.
-  if (!bodiless) message.content_length(response.stream ? response.stream->length : response.body.size());
-
-  if (response.stream && !bodiless && !options.head_request && response.stream->length > 0) {
+  std::string wire = render_response_head(response, options);
+  const bool bodiless = is_bodiless(response.status) || options.head_request;
+  if (response.stream && !bodiless && response.stream->length > 0) {
     if (!response.stream->source) {
       spdlog::warn("a streamed response of {} bytes has no source", response.stream->length);
       co_return false;
     }
-    co_return co_await write_stream(stream, message, response.stream->source, response.stream->length,
+    co_return co_await write_stream(stream, wire, response.stream->source, response.stream->length,
                                     options.write_timeout);
   }
-  const bool with_body = !bodiless && !options.head_request && !response.stream && !response.body.empty();
-  message.body().data = with_body ? response.body.data() : nullptr;
-  message.body().size = with_body ? response.body.size() : 0;
-  message.body().more = false;
-  Serializer serializer{message};
-  co_return co_await write_ready(stream, serializer, options.write_timeout);
+  const std::string_view body = bodiless || response.stream ? std::string_view() : std::string_view(response.body);
+  if (body.size() <= kCopiedBodyBytes) {
+    wire.append(body);
+    co_return co_await write_all(stream, asio::buffer(wire), options.write_timeout);
+  }
+  const std::array<asio::const_buffer, 2> pieces{asio::buffer(wire), asio::buffer(body)};
+  co_return co_await write_all(stream, pieces, options.write_timeout);
 }
 
 template <class Stream>
 asio::awaitable<bool> write_continue(Stream& stream, std::chrono::seconds timeout) {
-  Message interim{bhttp::status::continue_, 11};
-  interim.body().data = nullptr;
-  interim.body().more = false;
-  Serializer serializer{interim};
-  co_return co_await write_ready(stream, serializer, timeout);
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  co_return co_await write_all(stream, asio::buffer(kContinue), timeout);
 }
 
 template asio::awaitable<bool> write_response(TcpStream&, Response&, const WriteOptions&);

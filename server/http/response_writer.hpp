@@ -32,6 +32,12 @@ boost::asio::awaitable<bool> write_response(Stream& stream, Response& response, 
 template <class Stream>
 boost::asio::awaitable<bool> write_continue(Stream& stream, std::chrono::seconds timeout);
 
+// The status line and headers write_response sends for this response, ending with the blank line:
+// the handler's headers (framing ones dropped, malformed ones dropped and logged), the standard MMS
+// headers unless the handler set its own, Connection when the version's default does not hold, and
+// Content-Length (none for 204/304; for HEAD, the length GET would send).
+std::string render_response_head(const Response& response, const WriteOptions& options);
+
 // A plain-text error answer from the server itself (not from a handler).
 Response error_response(int status, std::string text);
 
