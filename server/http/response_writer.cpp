@@ -158,7 +158,8 @@ std::string render_response_head(const Response& response, const WriteOptions& o
     }
     append_field(head, name, value);
   }
-  if (!has_header(response, "Cache-Control")) append_field(head, "Cache-Control", "no-store, no-cache, must-revalidate");
+  if (!has_header(response, "Cache-Control"))
+    append_field(head, "Cache-Control", "no-store, no-cache, must-revalidate");
   if (!has_header(response, "Pragma")) append_field(head, "Pragma", "no-cache");
   if (!has_header(response, "Strict-Transport-Security"))
     append_field(head, "Strict-Transport-Security", "max-age=63072000; includeSubDomains; preload");
