@@ -1,6 +1,17 @@
 #include "server/store/sqlite/object_cache.hpp"
 
+#include <functional>
+#include <string_view>
+
 namespace edgesync {
+
+size_t ObjectCache::KeyHash::operator()(const ResourceKey& key) const noexcept {
+  const std::hash<std::string_view> hash;
+  size_t combined = hash(key.org);
+  for (const std::string_view part : {std::string_view(key.object_type), std::string_view(key.object_id)})
+    combined ^= hash(part) + 0x9e3779b97f4a7c15ULL + (combined << 6) + (combined >> 2);
+  return combined;
+}
 
 uint64_t ObjectCache::generation() {
   std::lock_guard lock(mutex_);
@@ -9,7 +20,7 @@ uint64_t ObjectCache::generation() {
 
 std::shared_ptr<const ObjectSnapshot> ObjectCache::find(const ResourceKey& key) {
   std::lock_guard lock(mutex_);
-  auto found = index_.find(key.to_string());
+  auto found = index_.find(key);
   if (found == index_.end()) return nullptr;
   entries_.splice(entries_.begin(), entries_, found->second);
   return found->second->second;
@@ -17,7 +28,7 @@ std::shared_ptr<const ObjectSnapshot> ObjectCache::find(const ResourceKey& key) 
 
 void ObjectCache::insert(std::shared_ptr<const ObjectSnapshot> snapshot, uint64_t read_generation) {
   if (capacity_ == 0) return;
-  std::string key = snapshot->object.key().to_string();
+  ResourceKey key = snapshot->object.key();
   std::lock_guard lock(mutex_);
   if (read_generation != generation_ || index_.count(key) > 0) return;
   entries_.emplace_front(key, std::move(snapshot));
@@ -31,7 +42,7 @@ void ObjectCache::insert(std::shared_ptr<const ObjectSnapshot> snapshot, uint64_
 void ObjectCache::invalidate(const ResourceKey& key) {
   std::lock_guard lock(mutex_);
   ++generation_;
-  auto found = index_.find(key.to_string());
+  auto found = index_.find(key);
   if (found == index_.end()) return;
   entries_.erase(found->second);
   index_.erase(found);

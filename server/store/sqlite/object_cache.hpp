@@ -34,13 +34,17 @@ class ObjectCache {
   void clear();  // after a write that touched many objects (an org deleted)
 
  private:
+  // A lookup hashes the key's parts where they are: no key string is built per read (GET's hot path).
+  struct KeyHash {
+    size_t operator()(const ResourceKey& key) const noexcept;
+  };
   // Shared, so a hit costs a reference count rather than a copy of every string of the row.
-  using Entries = std::list<std::pair<std::string, std::shared_ptr<const ObjectSnapshot>>>;  // most recent first
+  using Entries = std::list<std::pair<ResourceKey, std::shared_ptr<const ObjectSnapshot>>>;  // most recent first
   const size_t capacity_;
   std::mutex mutex_;
   uint64_t generation_ = 0;
   Entries entries_;
-  std::unordered_map<std::string, Entries::iterator> index_;
+  std::unordered_map<ResourceKey, Entries::iterator, KeyHash> index_;
 };
 
 }  // namespace edgesync
