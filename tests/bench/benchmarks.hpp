@@ -11,6 +11,7 @@ struct BenchOptions {
   int connections = 64;    // load connections (get, put, ceiling)
   int threads = 2;         // load generator threads
   int server_threads = 0;  // the cloud's http.threads (get, put); 0 = its default, one per core
+  int rounds = 3;          // get: load phases of the cloud and of nginx each; the medians are compared
   int objects = 200;       // propagation
   uint64_t mib = 1024;     // large
   int nodes = 1000;        // fanout

@@ -35,6 +35,10 @@ int main(int argc, char** argv) {
     if (name == "get" || name == "put")
       command->add_option("--server-threads", options.server_threads, "the cloud's io threads (0: one per core)")
           ->capture_default_str();
+    if (name == "get")
+      command->add_option("--rounds", options.rounds, "phases of each side; medians compared")
+          ->check(CLI::Range(1, 99))
+          ->capture_default_str();
     if (name == "propagation") command->add_option("--objects", options.objects)->capture_default_str();
     if (name == "large") command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
     if (name == "fanout") command->add_option("--nodes", options.nodes, "simulated nodes")->capture_default_str();
