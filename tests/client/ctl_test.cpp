@@ -16,19 +16,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Topology {
-  TempDir dir;
-  std::unique_ptr<NodeProcess> cloud = start_cloud(dir.path());
-  std::unique_ptr<NodeProcess> edge = start_edge(dir.path(), "ctlcar", "e1", cloud->port());
-  Topology() {
-    BOOST_REQUIRE_MESSAGE(wait_until([&] { return edge_connected(*edge); }), "edge did not connect:\n" << edge->log());
-  }
-  std::string cloud_url() const { return "http://127.0.0.1:" + std::to_string(cloud->port()); }
-  std::string edge_url() const { return "http://127.0.0.1:" + std::to_string(edge->port()); }
-};
-
-Topology& topology() {
-  static Topology instance;
+ConnectedPair& topology() {
+  static ConnectedPair instance("ctlcar");
   return instance;
 }
 

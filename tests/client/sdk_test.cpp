@@ -22,17 +22,8 @@ namespace sdk = edgesync::client;
 
 namespace {
 
-struct Topology {
-  TempDir dir;
-  std::unique_ptr<NodeProcess> cloud = start_cloud(dir.path());
-  std::unique_ptr<NodeProcess> edge = start_edge(dir.path(), "sdkcar", "e1", cloud->port());
-  Topology() {
-    BOOST_REQUIRE_MESSAGE(wait_until([&] { return edge_connected(*edge); }), "edge did not connect:\n" << edge->log());
-  }
-};
-
-Topology& topology() {
-  static Topology instance;
+ConnectedPair& topology() {
+  static ConnectedPair instance("sdkcar");
   return instance;
 }
 

@@ -88,4 +88,20 @@ inline std::string edge_status(const NodeProcess& edge, const std::string& type_
   return answer.status == 200 ? answer.body : "";
 }
 
+// A cloud and one edge (type `edge_type`, id e1) as real processes, the edge connected: the fixture of
+// the client-side tests (edgesyncctl, the SDK, the examples). Tests that share one per binary hold it
+// in a function-local static.
+struct ConnectedPair {
+  explicit ConnectedPair(const std::string& edge_type)
+      : cloud(start_cloud(dir.path())), edge(start_edge(dir.path(), edge_type, "e1", cloud->port())) {
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return edge_connected(*edge); }), "edge did not connect:\n" << edge->log());
+  }
+  std::string cloud_url() const { return "http://127.0.0.1:" + std::to_string(cloud->port()); }
+  std::string edge_url() const { return "http://127.0.0.1:" + std::to_string(edge->port()); }
+
+  TempDir dir;
+  std::unique_ptr<NodeProcess> cloud;
+  std::unique_ptr<NodeProcess> edge;
+};
+
 }  // namespace edgesync::test
