@@ -3,14 +3,11 @@
 // an unregistered node lost; an object's save, deliveries and deletion in commit order; a change refused
 // by the store leaves no event.
 #define BOOST_TEST_MODULE node_events_test
-#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "server/sync/cloud_sync.hpp"
-#include "tests/unit/objects/node_storage.hpp"
+#include "tests/unit/sync/clocked_cloud.hpp"
 
 using namespace edgesync;
-namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 namespace {
@@ -18,26 +15,8 @@ namespace {
 const Identity kAdmin{Role::kAdmin, "org", "admin", "", ""};
 const NodeAddress kCar1{"org", "car", "c1"};
 
-struct Fixture : edgesync::test::NodeStorage {
-  NodeWaiters waiters;
-  CloudPlanner planner{waiters, nullptr};
-  SystemTime clock = std::chrono::system_clock::from_time_t(1'800'000'000);
-  std::unique_ptr<ObjectService> objects;
-  std::unique_ptr<CloudSync> sync;
-
-  Fixture() : NodeStorage("node-events") {
-    ObjectService::Options options{NodeIdentity{}, 5 * 1024 * 1024, [this] { return clock; }};
-    options.observer = &planner;
-    objects = std::make_unique<ObjectService>(*store, *data_files, blocking, options);
-    sync = std::make_unique<CloudSync>(*store, *objects, planner, waiters, [this] { return clock; });
-    sync->set_node_lost_after(milliseconds(10000));
-  }
-
-  template <class T>
-  T run(asio::awaitable<T> work) {
-    asio::io_context io;
-    return edgesync::test::run_to_completion(io, std::move(work));
-  }
+struct Fixture : edgesync::test::ClockedCloud {
+  Fixture() : ClockedCloud("node-events") { sync->set_node_lost_after(milliseconds(10000)); }
 
   std::vector<Event> events_after(int64_t seq = 0) {
     auto events = store->list_events("org", seq, 1000);

@@ -3,14 +3,11 @@
 // attempts, lastError and nextAttemptAt are kept per destination; an answer clears them; feedback parks
 // the destination in `error` until the object is updated or re-sent; the schedule survives a restart.
 #define BOOST_TEST_MODULE reconcile_test
-#include <boost/asio/io_context.hpp>
 #include <boost/test/unit_test.hpp>
 
-#include "server/sync/cloud_sync.hpp"
-#include "tests/unit/objects/node_storage.hpp"
+#include "tests/unit/sync/clocked_cloud.hpp"
 
 using namespace edgesync;
-namespace asio = boost::asio;
 using std::chrono::milliseconds;
 
 namespace {
@@ -18,21 +15,12 @@ namespace {
 const Identity kAdmin{Role::kAdmin, "org", "admin", "", ""};
 const NodeAddress kCar1{"org", "car", "c1"};
 
-struct Fixture : edgesync::test::NodeStorage {
-  NodeWaiters waiters;
-  CloudPlanner planner{waiters, nullptr};
-  SystemTime clock = std::chrono::system_clock::from_time_t(1'800'000'000);
+struct Fixture : edgesync::test::ClockedCloud {
   double draw = 0.5;  // the jitter source: 0.5 is the undisturbed delay
-  std::unique_ptr<ObjectService> objects;
-  std::unique_ptr<CloudSync> sync;
 
-  Fixture() : NodeStorage("reconcile") { open(); }
+  Fixture() : ClockedCloud("reconcile") { set_policy(); }
 
-  void open() {
-    ObjectService::Options options{NodeIdentity{}, 5 * 1024 * 1024, [this] { return clock; }};
-    options.observer = &planner;
-    objects = std::make_unique<ObjectService>(*store, *data_files, blocking, options);
-    sync = std::make_unique<CloudSync>(*store, *objects, planner, waiters, [this] { return clock; });
+  void set_policy() {
     sync->set_retry_policy(RetryPolicy{milliseconds(1000), milliseconds(8000), 0.2, [this] { return draw; }});
   }
 
@@ -43,13 +31,8 @@ struct Fixture : edgesync::test::NodeStorage {
     auto reopened = open_sqlite_store(SqliteStoreOptions{(dir / "node.db").string()});
     BOOST_REQUIRE(reopened.is_ok());
     store = std::move(*reopened);
-    open();
-  }
-
-  template <class T>
-  T run(asio::awaitable<T> work) {
-    asio::io_context io;
-    return edgesync::test::run_to_completion(io, std::move(work));
+    open_services();
+    set_policy();
   }
 
   void publish(const std::string& id, const std::string& description = "") {
