@@ -15,6 +15,7 @@
 
 #include "server/store/data_files.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/support/run_coroutine.hpp"
 
 namespace edgesync::test {
 
@@ -41,20 +42,5 @@ struct NodeStorage {
     std::filesystem::remove_all(dir, ignored);
   }
 };
-
-// Runs the coroutine on io until it finishes (rethrowing what it throws) and returns its result.
-template <class T>
-T run_to_completion(boost::asio::io_context& io, boost::asio::awaitable<T> work) {
-  std::optional<T> result;
-  boost::asio::co_spawn(
-      io, [&]() -> boost::asio::awaitable<void> { result.emplace(co_await std::move(work)); },
-      [](std::exception_ptr failure) {
-        if (failure) std::rethrow_exception(failure);
-      });
-  io.restart();
-  io.run();
-  BOOST_REQUIRE(result.has_value());
-  return std::move(*result);
-}
 
 }  // namespace edgesync::test

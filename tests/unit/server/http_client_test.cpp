@@ -16,32 +16,18 @@
 #include <optional>
 #include <thread>
 
+#include "tests/support/run_coroutine.hpp"
 #include "tests/unit/server/server_test_support.hpp"
 
 using namespace edgesync;
 using namespace edgesync::http;
 using namespace edgesync::http::test;
+using edgesync::test::run_to_completion;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
-
-// Runs one coroutine on the test thread's io_context until it ends. (co_spawn wants a default-
-// constructible result, which Result is not, so the value travels through an optional.)
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> work) {
-  std::optional<T> result;
-  auto keep = [&result](asio::awaitable<T> inner) -> asio::awaitable<void> {
-    result.emplace(co_await std::move(inner));
-  };
-  std::exception_ptr failure;
-  asio::co_spawn(io, keep(std::move(work)), [&failure](std::exception_ptr error) { failure = error; });
-  io.restart();
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*result);
-}
 
 Url local(uint16_t port, std::string base_path = "") {
   return Url{"http", "127.0.0.1", port, std::move(base_path)};
@@ -179,37 +165,38 @@ BOOST_AUTO_TEST_CASE(get_and_put_round_trip_with_headers_and_bodies) {
   asio::io_context io;
   HttpClient client(io.get_executor(), local(server.port()));
 
-  auto got = run(io, client.request({"GET", "/header?name=X-Test", {{"X-Test", "hello"}}, ""}));
+  auto got = run_to_completion(io, client.request({"GET", "/header?name=X-Test", {{"X-Test", "hello"}}, ""}));
   BOOST_REQUIRE_MESSAGE(got, got.status().message());
   BOOST_TEST(got->status == 200);
   BOOST_TEST(got->body == "hello");
   BOOST_TEST(got->header("x-reply").value_or("") == "yes");  // names are case-insensitive
   BOOST_TEST(!got->header("X-Missing"));
 
-  auto agent = run(io, client.request({"GET", "/header?name=User-Agent", {}, ""}));
+  auto agent = run_to_completion(io, client.request({"GET", "/header?name=User-Agent", {}, ""}));
   BOOST_REQUIRE(agent);
   BOOST_TEST(agent->body == "edgesync");
-  auto host = run(io, client.request({"GET", "/header?name=Host", {}, ""}));
+  auto host = run_to_completion(io, client.request({"GET", "/header?name=Host", {}, ""}));
   BOOST_REQUIRE(host);
   BOOST_TEST(host->body == "127.0.0.1:" + std::to_string(server.port()));
-  auto length = run(io, client.request({"POST", "/header?name=Content-Length", {}, ""}));
+  auto length = run_to_completion(io, client.request({"POST", "/header?name=Content-Length", {}, ""}));
   BOOST_REQUIRE(length);
   BOOST_TEST(length->body == "0");  // a body-less POST says so
 
-  auto put = run(io, client.request({"PUT", "/echo", {{"Content-Type", "text/plain"}}, "a body to echo"}));
+  auto put =
+      run_to_completion(io, client.request({"PUT", "/echo", {{"Content-Type", "text/plain"}}, "a body to echo"}));
   BOOST_REQUIRE_MESSAGE(put, put.status().message());
   BOOST_TEST(put->status == 200);
   BOOST_TEST(put->body == "a body to echo");
 
   // A server that answers Connection: close; the next request opens a new connection.
-  auto closing = run(io, client.request({"GET", "/status?code=204&close=1", {}, ""}));
+  auto closing = run_to_completion(io, client.request({"GET", "/status?code=204&close=1", {}, ""}));
   BOOST_REQUIRE(closing);
   BOOST_TEST(closing->status == 204);
-  auto after = run(io, client.request({"PUT", "/echo", {}, "again"}));
+  auto after = run_to_completion(io, client.request({"PUT", "/echo", {}, "again"}));
   BOOST_REQUIRE_MESSAGE(after, after.status().message());
   BOOST_TEST(after->body == "again");
 
-  auto missing = run(io, client.request({"GET", "/nowhere", {}, ""}));
+  auto missing = run_to_completion(io, client.request({"GET", "/nowhere", {}, ""}));
   BOOST_REQUIRE(missing);  // an HTTP error is an answer, not a failure
   BOOST_TEST(missing->status == 404);
 }
@@ -240,8 +227,8 @@ BOOST_AUTO_TEST_CASE(keeps_the_connection_alive_and_reconnects_after_the_server_
   asio::io_context io;
   {
     HttpClient client(io.get_executor(), local(server.port(), "/base"));
-    auto one = run(io, client.request({"GET", "/one", {}, ""}));
-    auto two = run(io, client.request({"GET", "/two?q=1", {}, ""}));
+    auto one = run_to_completion(io, client.request({"GET", "/one", {}, ""}));
+    auto two = run_to_completion(io, client.request({"GET", "/two?q=1", {}, ""}));
     BOOST_REQUIRE_MESSAGE(one, one.status().message());
     BOOST_REQUIRE_MESSAGE(two, two.status().message());
     BOOST_TEST(one->body == "reply 0");
@@ -253,18 +240,18 @@ BOOST_AUTO_TEST_CASE(keeps_the_connection_alive_and_reconnects_after_the_server_
     BOOST_TEST(heads[1].rfind("GET /base/two?q=1 HTTP/1.1\r\n", 0) == 0, heads[1]);
 
     // The kept-alive connection is gone: a GET is tried again on a fresh one.
-    auto three = run(io, client.request({"GET", "/three", {}, ""}));
+    auto three = run_to_completion(io, client.request({"GET", "/three", {}, ""}));
     BOOST_REQUIRE_MESSAGE(three, three.status().message());
     BOOST_TEST(three->body == "fresh");
     BOOST_TEST(server.connections() == 2);
 
     // A POST is not repeated: it fails, and the request after it reconnects.
     BOOST_REQUIRE(wait_until([&] { return second_closed.load(); }));
-    auto post = run(io, client.request({"POST", "/four", {}, "x"}));
+    auto post = run_to_completion(io, client.request({"POST", "/four", {}, "x"}));
     BOOST_REQUIRE(!post);
     BOOST_TEST((post.status().code() == StatusCode::kUnavailable));
     BOOST_TEST(mentions(post.status(), "127.0.0.1:" + std::to_string(server.port())), post.status().message());
-    auto five = run(io, client.request({"GET", "/five", {}, ""}));
+    auto five = run_to_completion(io, client.request({"GET", "/five", {}, ""}));
     BOOST_REQUIRE_MESSAGE(five, five.status().message());
     BOOST_TEST(five->body == "third");
     BOOST_TEST(server.connections() == 3);
@@ -279,7 +266,7 @@ BOOST_AUTO_TEST_CASE(download_streams_a_large_body_to_the_sink_in_bounded_pieces
   std::string received;
   size_t largest_piece = 0;
   int pieces = 0;
-  auto answer = run(
+  auto answer = run_to_completion(
       io, client.download({"GET", "/download?size=" + std::to_string(size), {}, ""}, [&](std::span<const char> piece) {
         received.append(piece.data(), piece.size());
         largest_piece = std::max(largest_piece, piece.size());
@@ -295,13 +282,14 @@ BOOST_AUTO_TEST_CASE(download_streams_a_large_body_to_the_sink_in_bounded_pieces
   BOOST_TEST(pieces > 1);
 
   // The sink can refuse: the transfer stops with its error, and the next request still works.
-  auto refused = run(io, client.download({"GET", "/download?size=" + std::to_string(size), {}, ""},
-                                         [](std::span<const char>) { return Status::io_error("disk full"); }));
+  auto refused =
+      run_to_completion(io, client.download({"GET", "/download?size=" + std::to_string(size), {}, ""},
+                                            [](std::span<const char>) { return Status::io_error("disk full"); }));
   BOOST_REQUIRE(!refused);
   BOOST_TEST(refused.status().message() == "disk full");
 
   // A non-2xx body is buffered instead.
-  auto missing = run(io, client.download({"GET", "/nowhere", {}, ""}, [](std::span<const char>) {
+  auto missing = run_to_completion(io, client.download({"GET", "/nowhere", {}, ""}, [](std::span<const char>) {
     BOOST_FAIL("the sink must not see a 404 body");
     return Status::ok();
   }));
@@ -312,10 +300,10 @@ BOOST_AUTO_TEST_CASE(download_streams_a_large_body_to_the_sink_in_bounded_pieces
   ClientOptions small;
   small.max_body_bytes = 1 << 20;
   HttpClient bounded(io.get_executor(), local(server.port()), small);
-  auto too_large = run(io, bounded.request({"GET", "/download?size=" + std::to_string(size), {}, ""}));
+  auto too_large = run_to_completion(io, bounded.request({"GET", "/download?size=" + std::to_string(size), {}, ""}));
   BOOST_REQUIRE(!too_large);
   BOOST_TEST((too_large.status().code() == StatusCode::kPayloadTooLarge));
-  auto fits = run(io, bounded.request({"GET", "/download?size=1000", {}, ""}));
+  auto fits = run_to_completion(io, bounded.request({"GET", "/download?size=1000", {}, ""}));
   BOOST_REQUIRE_MESSAGE(fits, fits.status().message());
   BOOST_TEST((fits->body == pattern(1000, 3)));
 }
@@ -327,7 +315,7 @@ BOOST_AUTO_TEST_CASE(upload_pulls_the_body_from_a_source) {
   const std::string data = pattern(3 * 1024 * 1024 + 7, 5);
   size_t offset = 0;
   size_t largest_ask = 0;
-  auto answer = run(
+  auto answer = run_to_completion(
       io, client.upload({"PUT", "/stream/digest", {}, ""}, data.size(), [&](std::span<char> buffer) -> Result<size_t> {
         largest_ask = std::max(largest_ask, buffer.size());
         // Odd piece sizes: the client must keep asking until `length`.
@@ -343,11 +331,12 @@ BOOST_AUTO_TEST_CASE(upload_pulls_the_body_from_a_source) {
   BOOST_TEST(largest_ask <= 256u * 1024);
 
   // A source that fails aborts the request with its error.
-  auto failed = run(io, client.upload({"PUT", "/stream/digest", {}, ""}, 1000,
-                                      [](std::span<char>) -> Result<size_t> { return Status::io_error("gone"); }));
+  auto failed =
+      run_to_completion(io, client.upload({"PUT", "/stream/digest", {}, ""}, 1000,
+                                          [](std::span<char>) -> Result<size_t> { return Status::io_error("gone"); }));
   BOOST_REQUIRE(!failed);
   BOOST_TEST(failed.status().message() == "gone");
-  auto after = run(io, client.request({"PUT", "/echo", {}, "still fine"}));
+  auto after = run_to_completion(io, client.request({"PUT", "/echo", {}, "still fine"}));
   BOOST_REQUIRE_MESSAGE(after, after.status().message());
   BOOST_TEST(after->body == "still fine");
 }
@@ -361,7 +350,7 @@ BOOST_AUTO_TEST_CASE(a_refused_connection_is_unavailable_and_names_the_address) 
   }  // nothing listens there any more
   asio::io_context io;
   HttpClient client(io.get_executor(), local(port));
-  auto answer = run(io, client.request({"GET", "/", {}, ""}));
+  auto answer = run_to_completion(io, client.request({"GET", "/", {}, ""}));
   BOOST_REQUIRE(!answer);
   BOOST_TEST((answer.status().code() == StatusCode::kUnavailable));
   BOOST_TEST(mentions(answer.status(), "127.0.0.1:" + std::to_string(port)), answer.status().message());
@@ -375,7 +364,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_never_answers_times_out) {
   {
     HttpClient client(io.get_executor(), local(server.port()), options);
     const auto start = std::chrono::steady_clock::now();
-    auto answer = run(io, client.request({"GET", "/", {}, ""}));
+    auto answer = run_to_completion(io, client.request({"GET", "/", {}, ""}));
     const auto took = std::chrono::steady_clock::now() - start;
     BOOST_REQUIRE(!answer);
     BOOST_TEST((answer.status().code() == StatusCode::kUnavailable));
@@ -406,7 +395,7 @@ BOOST_AUTO_TEST_CASE(a_download_times_out_on_a_stall_not_on_its_length) {
   {
     HttpClient client(io.get_executor(), local(server.port()), options);
     size_t received = 0;
-    auto streamed = run(io, client.download({"GET", "/slow", {}, ""}, [&](std::span<const char> piece) {
+    auto streamed = run_to_completion(io, client.download({"GET", "/slow", {}, ""}, [&](std::span<const char> piece) {
       received += piece.size();
       return Status::ok();
     }));
@@ -414,7 +403,7 @@ BOOST_AUTO_TEST_CASE(a_download_times_out_on_a_stall_not_on_its_length) {
     BOOST_TEST(received == static_cast<size_t>(pieces));
 
     // The same answer as a buffered request exceeds its whole-request deadline.
-    auto buffered = run(io, client.request({"GET", "/slow", {}, ""}));
+    auto buffered = run_to_completion(io, client.request({"GET", "/slow", {}, ""}));
     BOOST_REQUIRE(!buffered);
     BOOST_TEST((buffered.status().code() == StatusCode::kUnavailable));
     BOOST_TEST(mentions(buffered.status(), "timed out"), buffered.status().message());

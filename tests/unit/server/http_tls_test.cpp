@@ -13,12 +13,14 @@
 
 #include "server/http/client.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/run_coroutine.hpp"
 #include "tests/support/test_ca.hpp"
 #include "tests/unit/server/server_test_support.hpp"
 
 using namespace edgesync;
 using namespace edgesync::http;
 using namespace edgesync::http::test;
+using edgesync::test::run_to_completion;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using edgesync::test::IssuedCertificate;
@@ -48,20 +50,6 @@ HttpConfig tls_config(const IssuedCertificate& certificate = certificates().serv
   return config;
 }
 
-template <class T>
-T run(asio::io_context& io, asio::awaitable<T> work) {
-  std::optional<T> result;
-  auto keep = [&result](asio::awaitable<T> inner) -> asio::awaitable<void> {
-    result.emplace(co_await std::move(inner));
-  };
-  std::exception_ptr failure;
-  asio::co_spawn(io, keep(std::move(work)), [&failure](std::exception_ptr error) { failure = error; });
-  io.restart();
-  io.run();
-  if (failure) std::rethrow_exception(failure);
-  return std::move(*result);
-}
-
 Result<ClientResponse> get(const std::string& url, const std::string& ca_file, const std::string& target) {
   asio::io_context io;
   auto parsed = parse_url(url);
@@ -71,7 +59,7 @@ Result<ClientResponse> get(const std::string& url, const std::string& ca_file, c
   options.connect_timeout = 5s;
   options.request_timeout = 10s;
   HttpClient client(io.get_executor(), *parsed, options);
-  return run(io, client.request({"GET", target, {}, {}}));
+  return run_to_completion(io, client.request({"GET", target, {}, {}}));
 }
 
 std::string https_url(const TestServer& server) {
