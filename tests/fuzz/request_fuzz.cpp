@@ -11,7 +11,6 @@
 #include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -25,17 +24,9 @@
 #include <string_view>
 #include <vector>
 
+#include "common/config.hpp"
 #include "server/api/api_handler.hpp"
-#include "server/auth/authenticator.hpp"
-#include "server/metamanager/edge_router.hpp"
-#include "server/metamanager/meta_manager.hpp"
-#include "server/objects/node_identity.hpp"
-#include "server/objects/object_service.hpp"
-#include "server/store/data_files.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
-#include "server/sync/cloud_planner.hpp"
-#include "server/sync/cloud_sync.hpp"
-#include "server/sync/node_waiters.hpp"
+#include "server/node/node.hpp"
 
 namespace {
 
@@ -93,64 +84,52 @@ bool empty_by_contract(std::string_view target, int status) {
   return (status == 409 || status == 424) && target.starts_with("/spi/");
 }
 
-// One empty node in a fresh directory, torn down after the input.
-class Node {
+// One empty node in a fresh directory, torn down after the input: the server's own Node, so what is
+// fuzzed is what runs.
+class FuzzNode {
  public:
-  explicit Node(const fs::path& dir) : dir_(dir) {
-    fs::create_directories(dir_);
-    config_.data_dir = dir_.string();
-    config_.auth = AuthKind::kDummy;
+  explicit FuzzNode(const fs::path& dir) {
+    fs::create_directories(dir);
+    Config config;
+    config.data_dir = dir.string();
+    config.auth = AuthKind::kDummy;
+    config.store.max_batch_writes = 64;
+    config.store.chunk_size = 64 * 1024;
+    config.meta_sync_status_interval_seconds = 3600;
 #ifdef EDGESYNC_FUZZ_EDGE
-    config_.mode = NodeMode::kEdge;
-    config_.org = "myorg";
-    config_.dest_type = "fuzztype";
-    config_.dest_id = "node1";
+    // No cloud_url: the edge behaves as one whose cloud is unreachable.
+    config.mode = NodeMode::kEdge;
+    config.org = "myorg";
+    config.dest_type = "fuzztype";
+    config.dest_id = "node1";
 #endif
-    store_ = must(open_sqlite_store(SqliteStoreOptions{(dir_ / "edgesync.db").string(), 64}));
-    data_files_ = must(DataFiles::open(dir_ / "data"));
-    authenticator_ = must(make_dummy_authenticator(""));
-    const NodeIdentity node = NodeIdentity::from_config(config_);
-    ObjectService::Options options{node, 64 * 1024};
-    options.observer = node.is_cloud() ? static_cast<ObjectObserver*>(&planner_) : &router_;
-    objects_ = std::make_unique<ObjectService>(*store_, *data_files_, pool_, options);
-    if (node.is_cloud()) {
-      sync_ = std::make_unique<CloudSync>(*store_, *objects_, planner_, waiters_);
-    } else {
-      // No cloud link: the edge behaves as one whose cloud is unreachable.
-      meta_ = std::make_unique<meta::MetaManager>(io_.get_executor(), *objects_, *store_, router_,
-                                                  meta::MetaManager::Options{std::chrono::seconds(3600)});
-      meta_->start();
+    auto opened = Node::open(config);
+    if (!opened) {
+      std::fprintf(stderr, "request_fuzz: cannot set up the node: %s\n", opened.status().message().c_str());
+      std::abort();
     }
-    handler_ =
-        std::make_unique<ApiHandler>(*objects_, *store_, *authenticator_, config_.http, sync_.get(), meta_.get());
+    node_ = std::move(*opened);
+    node_->start();
   }
 
-  ~Node() {
-    if (meta_) meta_->stop();
+  ~FuzzNode() {
+    node_->stop();
     // Let the stopped parts finish their cancelled work (the io_context stops once none is left).
-    io_.restart();
+    asio::io_context& io = node_->io();
+    io.restart();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
-    while (!io_.stopped() && std::chrono::steady_clock::now() < deadline) io_.run_one_for(std::chrono::milliseconds(5));
-    handler_.reset();
-    meta_.reset();
-    sync_.reset();
-    objects_.reset();
-    pool_.join();
-    store_->close();
-  }
-
-  http::RequestHandler& handler() {
-    return *handler_;
+    while (!io.stopped() && std::chrono::steady_clock::now() < deadline) io.run_one_for(std::chrono::milliseconds(5));
+    node_->close();
   }
 
   // Runs one request to its answer, with its streamed body read to the end.
   std::pair<int, std::string> run(http::Request& request) {
-    auto future = asio::co_spawn(io_, serve(request), asio::use_future);
+    auto future = asio::co_spawn(node_->io(), serve(request), asio::use_future);
     auto ready = [&future] { return future.wait_for(std::chrono::seconds(0)) == std::future_status::ready; };
-    // Step by step, not run_for(): the edge's timers keep the io_context busy after the answer.
+    // Step by step, not run_for(): the node's timers keep the io_context busy after the answer.
     const auto deadline = std::chrono::steady_clock::now() + kLongPollBound;
     while (!ready() && std::chrono::steady_clock::now() < deadline) step();
-    if (!ready()) waiters_.stop();
+    if (!ready()) node_->release_waiters();
     while (!ready()) step();
     return future.get();
   }
@@ -158,21 +137,13 @@ class Node {
  private:
   // Runs what is due; the work may also be on the blocking pool, so an idle io_context is restarted.
   void step() {
-    if (io_.stopped()) io_.restart();
-    io_.run_one_for(std::chrono::milliseconds(5));
-  }
-
-  template <class T>
-  static T must(Result<T> result) {
-    if (!result) {
-      std::fprintf(stderr, "request_fuzz: cannot set up the node: %s\n", result.status().message().c_str());
-      std::abort();
-    }
-    return std::move(*result);
+    asio::io_context& io = node_->io();
+    if (io.stopped()) io.restart();
+    io.run_one_for(std::chrono::milliseconds(5));
   }
 
   asio::awaitable<std::pair<int, std::string>> serve(http::Request& request) {
-    http::Response response = co_await handler_->handle(request);
+    http::Response response = co_await node_->api().handle(request);
     std::string body = response.body;
     if (response.stream) {
       std::vector<char> piece(4096);
@@ -187,20 +158,7 @@ class Node {
     co_return std::make_pair(response.status, body);
   }
 
-  fs::path dir_;
-  Config config_;
-  asio::io_context io_;
-  asio::thread_pool pool_{1};
-  NodeWaiters waiters_;
-  CloudPlanner planner_{waiters_, nullptr};
-  meta::EdgeRouter router_{"myorg"};
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<DataFiles> data_files_;
-  std::unique_ptr<Authenticator> authenticator_;
-  std::unique_ptr<ObjectService> objects_;
-  std::unique_ptr<CloudSync> sync_;
-  std::unique_ptr<meta::MetaManager> meta_;
-  std::unique_ptr<ApiHandler> handler_;
+  std::unique_ptr<Node> node_;
 };
 
 // The parent of every node: a directory that must hold nothing but the node after each input.
@@ -233,7 +191,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const fs::path node_dir = fuzz_root() / "node";
   {
-    Node node(node_dir);
+    FuzzNode node(node_dir);
     boost::beast::flat_buffer buffer;
     std::string_view input(reinterpret_cast<const char*>(data), size);
     for (int i = 0; i < kMaxRequestsPerInput && !input.empty(); ++i) {
