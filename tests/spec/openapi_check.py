@@ -316,7 +316,7 @@ class Node:
         self.log_path = os.path.join(directory, name + ".log")
         self.log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [binary, "--listen", "127.0.0.1:0", "--data-dir", self.directory, "--config", config_path],
+            [binary, "--listen", "127.0.0.1:0", "--data-dir", self.directory, "--auth", "dummy", "--config", config_path],
             stdout=self.log, stderr=subprocess.STDOUT)
         self.port = None
         deadline = time.monotonic() + DEADLINE_SECONDS
@@ -346,7 +346,7 @@ class Node:
                 self.process.wait()
         self.log.close()
 
-    def request(self, method, path, app_key, body=None, headers=None):
+    def request(self, method, path, app_key, body=None, headers=None, answer_headers=False):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_SECONDS)
         all_headers = {"Authorization": "Basic " + base64.b64encode((app_key + ":").encode()).decode(),
                        "Accept": "application/json"}
@@ -356,7 +356,10 @@ class Node:
         connection.request(method, path, body=body, headers=all_headers)
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
+        content_type = (response.getheader("Content-Type") or "").split(";")[0].strip()
         connection.close()
+        if answer_headers:
+            return response.status, (text, content_type)
         return response.status, text
 
 
@@ -375,6 +378,48 @@ def wait_until(predicate, what):
             return
         time.sleep(0.02)
     raise RuntimeError("timed out waiting until " + what)
+
+
+def check_answers(spec, schemas, cloud, edge, spi_key, spi_headers):
+    """Every GET of the spec, with the parameters' examples: the status is one the operation documents, and
+    a body is what the documented response's schema says. Returns how many were checked."""
+    checked = 0
+    for paths_key, node, app_key in (("paths", cloud, CLOUD_ADMIN), ("x-edge-paths", edge, EDGE_APP)):
+        for path, method, item, operation in operations(spec, schemas, paths_key):
+            if method != "get":
+                continue
+            url = fill_path(spec, schemas, path, item, operation, {})
+            spi = url.startswith("/spi/")
+            status, text = node.request("GET", url, spi_key if spi else app_key, headers=spi_headers if spi else None,
+                                        answer_headers=True)
+            text, content_type = text
+            checked += 1
+            where = "%s GET %s: %d %s" % (paths_key, url, status, text.strip()[:200])
+            print("%s GET %s: %d %s" % (paths_key, url, status, content_type))
+            response = operation.get("responses", {}).get(str(status)) or operation.get("responses", {}).get(status)
+            if response is None:
+                fail(where + " (status not documented)")
+                continue
+            response = deref(spec, schemas, response)
+            content = response.get("content") or {}
+            if not text:
+                continue
+            media = content.get(content_type)
+            if media is None:
+                fail("%s (Content-Type %s not documented; documented: %s)" % (where, content_type, ", ".join(content) or "no body"))
+                continue
+            if media.get("x-edgesync-line-schema"):
+                validator = validator_for(schemas, media["x-edgesync-line-schema"])
+                documents = [json.loads(line) for line in text.splitlines()]
+            elif "schema" in media:
+                validator = validator_for(schemas, media["schema"])
+                documents = [json.loads(text) if content_type.endswith("json") else text]
+            else:
+                continue
+            for document in documents:
+                for problem in validator.iter_errors(document):
+                    fail("%s (%s)" % (where, problem.message))
+    return checked
 
 
 def check_server(schemas_dir, binary):
@@ -443,6 +488,8 @@ def check_server(schemas_dir, binary):
         if sent < 30:
             fail("only %d examples sent" % sent)
         print("%d examples sent" % sent)
+        checked = check_answers(spec, schemas, cloud, edge, spi_key, spi_headers)
+        print("%d GET answers checked against their documented responses" % checked)
     finally:
         for node in reversed(nodes):
             node.stop()
