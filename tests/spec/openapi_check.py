@@ -9,6 +9,8 @@
   openapi_check.py examples SCHEMAS_DIR
       every example validates against its schema; every request body example is marked, and an `invalid-`
       one does not validate.
+  openapi_check.py selftest SCHEMAS_DIR
+      the two checks above fail, with the right message, on copies of schemas/ broken on purpose.
   openapi_check.py server SCHEMAS_DIR EDGESYNC_BINARY
       the server agrees: a real cloud and a real edge on 127.0.0.1 get every request body example of `paths`
       and `x-edge-paths` respectively; valid ones must be answered 2xx, invalid ones 400 with a JSON error
@@ -485,6 +487,12 @@ def check_server(schemas_dir, binary):
                         expected_field = example.get("x-edgesync-error-field")
                         if expected_field and error.get("field") != expected_field:
                             fail("%s (expected field %s)" % (where, expected_field))
+                        # The same without Accept: application/json: the message as one line of text.
+                        status, text = node.request(method.upper(), url, spi_key if spi else app_key,
+                                                    json.dumps(example["value"]),
+                                                    dict(spi_headers if spi else {}, Accept="*/*"))
+                        if status != 400 or text != str(error.get("error")) + "\n":
+                            fail("%s (as text: %d %r)" % (where, status, text))
         if sent < 30:
             fail("only %d examples sent" % sent)
         print("%d examples sent" % sent)
@@ -500,11 +508,61 @@ def check_server(schemas_dir, binary):
     finish("server against openapi.yaml examples")
 
 
+# ---- selftest ------------------------------------------------------------------------------------------
+
+def check_selftest(schemas_dir):
+    """The checks catch what they are for: each mutation of a copy of schemas/ must make its mode fail
+    with the expected message (and the unmutated copy must pass)."""
+    mutations = [
+        ("wellformed", "openapi.yaml", "/{objectID}/status:", "/{objectId}/status:", "path parameter {objectId} is not declared"),
+        ("wellformed", "openapi.yaml", "$ref: '#/components/responses/NotFound'", "$ref: '#/components/responses/Missing'",
+         "does not resolve"),
+        ("wellformed", "object-list.schema.json", '"$ref": "metadata.schema.json"', '"$ref": "metadata2.schema.json"',
+         "does not resolve"),
+        ("wellformed", "openapi.yaml", "/api/v1/objects/{objectType}/{objectID}/data:",
+         "/api/v1/objects/{orgID}/{objectType}/{objectID}/data:", "edge paths carry no {orgID}"),
+        ("examples", "openapi.yaml", "x-edgesync-valid: false", "x-edgesync-valid: true", "marked valid but"),
+        ("examples", "webhook.schema.json", '"enum": [\n        "register"', '"enum": [\n        "subscribe",\n        "register"',
+         "marked invalid but validates"),
+        ("examples", "openapi.yaml", "healthStatus: green", "healthStatus: blue", "'blue' is not one of"),
+    ]
+    work = tempfile.mkdtemp(prefix="openapi-selftest-")
+    try:
+        for mode in ("wellformed", "examples"):
+            copy_dir = os.path.join(work, "clean-" + mode)
+            shutil.copytree(schemas_dir, copy_dir)
+            run = subprocess.run([sys.executable, __file__, mode, copy_dir], capture_output=True, text=True)
+            if run.returncode != 0:
+                fail("%s fails on an unchanged copy:\n%s" % (mode, run.stdout[-2000:]))
+        for index, (mode, name, old, new, expected) in enumerate(mutations):
+            copy_dir = os.path.join(work, str(index))
+            shutil.copytree(schemas_dir, copy_dir)
+            path = os.path.join(copy_dir, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            if old not in text:
+                fail("mutation %d: %r not found in %s" % (index, old, name))
+                continue
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text.replace(old, new, 1))
+            run = subprocess.run([sys.executable, __file__, mode, copy_dir], capture_output=True, text=True)
+            if run.returncode != 1 or expected not in run.stdout:
+                fail("mutation %d (%s: %r -> %r): %s exited %d without %r:\n%s"
+                     % (index, name, old, new, mode, run.returncode, expected, run.stdout[-2000:]))
+            else:
+                print("mutation %d caught: %s" % (index, expected))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    finish("openapi_check.py self-test")
+
+
 if __name__ == "__main__":
     if len(sys.argv) >= 3 and sys.argv[1] == "wellformed":
         check_wellformed(sys.argv[2])
     elif len(sys.argv) >= 3 and sys.argv[1] == "examples":
         check_examples(sys.argv[2])
+    elif len(sys.argv) >= 3 and sys.argv[1] == "selftest":
+        check_selftest(sys.argv[2])
     elif len(sys.argv) >= 4 and sys.argv[1] == "server":
         check_server(sys.argv[2], sys.argv[3])
     print(__doc__)
