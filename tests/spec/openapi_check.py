@@ -214,6 +214,9 @@ def check_wellformed(schemas_dir):
                 fail(where + ": cloud object paths start /api/v1/objects/{orgID}/")
             if "{mark}" in path or "{operation}" in path:
                 fail(where + ": marks are literal paths")
+            for tag in operation.get("tags", []):
+                if tag not in {declared_tag.get("name") for declared_tag in spec.get("tags", [])}:
+                    fail("%s: tag %s is not declared" % (where, tag))
             for key in ("summary", "operationId", "responses"):
                 if not operation.get(key):
                     fail("%s: no %s" % (where, key))
