@@ -342,6 +342,8 @@ class Node:
             return f.read().decode("utf-8", "replace")
 
     def stop(self):
+        """SIGTERM, then (past the deadline) SIGKILL; the exit code (0 is a clean stop; under the sanitizers a
+        finding makes it non-zero)."""
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -350,6 +352,7 @@ class Node:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        return self.process.returncode
 
     def request(self, method, path, app_key, body=None, headers=None, answer_headers=False):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=DEADLINE_SECONDS)
@@ -506,7 +509,9 @@ def check_server(schemas_dir, binary):
         print("%d answers checked against their documented responses" % checked)
     finally:
         for node in reversed(nodes):
-            node.stop()
+            code = node.stop()
+            if code != 0:
+                fail("%s exited with %s after SIGTERM" % (node.log_path, code))
         if failures:
             for node in nodes:
                 print("---- %s log (tail) ----\n%s" % (node.log_path, node.output()[-4000:]))
