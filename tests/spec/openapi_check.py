@@ -5,7 +5,8 @@
       the spec is well-formed: OpenAPI 3.1 shape, every $ref (in the spec and in the schema files) resolves,
       every schema is a valid draft 2020-12 schema, every path template parameter is declared (and every
       declared path parameter is in the template), parameter names are the agreed ones, cloud object paths
-      carry {orgID} and edge paths do not, operationIds are unique, every schema file is used.
+      carry {orgID} and edge paths do not, operationIds are unique, tags declared, every schema file is used,
+      every JSON request body has a valid example and (unless the server ignores it) an invalid one.
   openapi_check.py examples SCHEMAS_DIR
       every example validates against its schema; every request body example is marked, and an `invalid-`
       one does not validate.
@@ -214,6 +215,15 @@ def check_wellformed(schemas_dir):
                 fail(where + ": cloud object paths start /api/v1/objects/{orgID}/")
             if "{mark}" in path or "{operation}" in path:
                 fail(where + ": marks are literal paths")
+            body = deref(spec, schemas, operation.get("requestBody"))
+            for media_type, media in ((body or {}).get("content") or {}).items():
+                if media_type != "application/json":
+                    continue
+                marks = [deref(spec, schemas, example).get("x-edgesync-valid") for _, example in media_examples(media)]
+                if True not in marks:
+                    fail(where + ": the JSON request body has no valid example")
+                if False not in marks and not media.get("x-edgesync-body-ignored"):
+                    fail(where + ": the JSON request body has no invalid example")
             for tag in operation.get("tags", []):
                 if tag not in {declared_tag.get("name") for declared_tag in spec.get("tags", [])}:
                     fail("%s: tag %s is not declared" % (where, tag))
