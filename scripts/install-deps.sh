@@ -13,6 +13,8 @@ if [ "${1:-}" = "--tests" ]; then
   # is the benchmarks' HTTP ceiling (tests/bench starts its own instance on a free 127.0.0.1 port).
   # openssl: the client tests run `openssl s_server` as a TLS peer and make their certificates with it.
   packages+=(docker-compose nginx-light openssl)
+  # The API description's checks (tests/spec) validate schemas/ and its examples with Debian's Python.
+  packages+=(python3-jsonschema python3-yaml)
   # clang and its libFuzzer runtime build the fuzz targets (scripts/fuzz.sh).
   packages+=(clang libclang-rt-14-dev)
 fi

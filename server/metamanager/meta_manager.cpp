@@ -255,11 +255,13 @@ asio::awaitable<Message> MetaManager::handle_app_update(Message& message, const 
   if (!put) co_return message.error(Status::invalid("an application update needs its request"));
   auto metadata = metadata_from_json(message.content.value("metadata", nlohmann::json::object()));
   if (!metadata) co_return message.error(metadata.status());
+  // Validated as the cloud validates (the names must be given and equal the URL's; no deleted flag…)
+  // before the shortcut below, which must not turn a refused PUT into a 204.
+  metadata->destination_org_id = key.org;
+  if (Status valid = objects_.check_put(key, *metadata, put->inline_data.has_value()); !valid)
+    co_return message.error(valid);
   // resourceUnchanged, generalised: the same metadata again with no new data changes nothing, so it is
   // neither stored again nor sent to the cloud.
-  metadata->destination_org_id = key.org;
-  metadata->object_type = key.object_type;
-  metadata->object_id = key.object_id;
   if (!put->inline_data && metadata->source_data_uri.empty()) {
     auto stored = objects_.get_object(key);
     if (stored && stored->originated_here && is_origin_status(stored->status) &&

@@ -99,11 +99,14 @@ Status ObjectService::commit_change(WriteTransaction& transaction, ObjectChange 
 // ---------------------------------------------------------------------------------------------
 // Create / update.
 
+Status ObjectService::check_put(const ResourceKey& key, const ObjectMetadata& metadata, bool has_inline_data) const {
+  return check_object_put({metadata, key, options_.node, has_inline_data, options_.now()});
+}
+
 asio::awaitable<Status> ObjectService::put_object(const ResourceKey& key, ObjectMetadata metadata,
                                                   std::optional<std::string> inline_data, const Identity& caller) {
   const NodeIdentity& node = options_.node;
-  if (Status status = check_object_put({metadata, key, node, inline_data.has_value(), options_.now()}); !status)
-    co_return status;
+  if (Status status = check_put(key, metadata, inline_data.has_value()); !status) co_return status;
 
   if (metadata.no_data) {  // a notification object: nothing to transfer, ever
     inline_data.reset();

@@ -83,6 +83,9 @@ class ObjectService {
   // The same, shared with the store's read cache and with its metadata text rendered (GET metadata).
   Result<std::shared_ptr<const ObjectSnapshot>> get_object_snapshot(const ResourceKey& key) const;
 
+  // The rules put_object applies before anything else (object_rules.hpp), with this service's node and
+  // clock: for callers that decide something about a PUT before storing it.
+  Status check_put(const ResourceKey& key, const ObjectMetadata& metadata, bool has_inline_data) const;
   // PUT …/{type}/{id}: creates or replaces the object (a new instanceID each time).
   boost::asio::awaitable<Status> put_object(const ResourceKey& key, ObjectMetadata metadata,
                                             std::optional<std::string> inline_data, const Identity& caller);

@@ -240,6 +240,36 @@ BOOST_AUTO_TEST_CASE(an_application_update_is_stored_then_queued_for_the_cloud_a
   BOOST_TEST(f.link.outbox_pokes > pokes);
 }
 
+// The shortcut for an unchanged update comes after the object PUT rules: a PUT the cloud would refuse is
+// refused here too, even when it repeats what is stored (deleted is not user metadata to the shortcut).
+BOOST_AUTO_TEST_CASE(an_application_update_is_checked_before_it_is_found_unchanged) {
+  Fixture f;
+  ObjectMetadata meta;
+  meta.object_id = "e1obj";
+  meta.object_type = "stats";
+  meta.no_data = true;
+  BOOST_REQUIRE(f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, meta, std::nullopt, kApp)).is_ok());
+  const int64_t instance = f.get("stats", "e1obj")->metadata.instance_id;
+
+  ObjectMetadata deleted = meta;
+  deleted.deleted = true;
+  Status refused = f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, deleted, std::nullopt, kApp));
+  BOOST_TEST(refused.code() == StatusCode::kInvalidArgument);
+  BOOST_TEST(refused.field() == "deleted");
+
+  ObjectMetadata unnamed = meta;
+  unnamed.object_id.clear();
+  refused = f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, unnamed, std::nullopt, kApp));
+  BOOST_TEST(refused.code() == StatusCode::kInvalidArgument);
+  BOOST_TEST(refused.field() == "objectID");
+
+  ObjectMetadata other = meta;
+  other.object_id = "another";
+  refused = f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, other, std::nullopt, kApp));
+  BOOST_TEST(refused.code() == StatusCode::kInvalidArgument);
+  BOOST_TEST(f.get("stats", "e1obj")->metadata.instance_id == instance);  // nothing stored changed
+}
+
 BOOST_AUTO_TEST_CASE(an_application_object_with_data_is_queued_once_its_data_is_there) {
   Fixture f;
   ObjectMetadata meta;
