@@ -122,6 +122,15 @@ std::optional<int64_t> parse_int64(const std::string& text) {
   return value;
 }
 
+Result<std::chrono::seconds> wait_param(const RequestContext& context) {
+  const auto given = context.request.query_param("wait");
+  if (!given) return std::chrono::seconds(0);
+  const auto seconds = parse_int64(*given);
+  if (!seconds || *seconds < 0 || *seconds > kMaxWaitSeconds)
+    return Status::invalid("wait must be a number of seconds from 0 to " + std::to_string(kMaxWaitSeconds), "wait");
+  return std::chrono::seconds(*seconds);
+}
+
 http::Response RequestContext::error(const Status& status) const {
   return error_response(status, wants_json_errors(request));
 }

@@ -143,9 +143,8 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
 
   auto since = integer_param(context, "since", 0, INT64_MAX, 0, "a sequence number (0 or more)");
   if (!since) co_return context.error(since.status());
-  auto wait_seconds = integer_param(context, "wait", 0, kMaxWaitSeconds, 0,
-                                    "a number of seconds from 0 to " + std::to_string(kMaxWaitSeconds));
-  if (!wait_seconds) co_return context.error(wait_seconds.status());
+  const auto wait = wait_param(context);
+  if (!wait) co_return context.error(wait.status());
   auto limit = integer_param(context, "limit", 1, kMaxLimit, kDefaultLimit,
                              "a number of events from 1 to " + std::to_string(kMaxLimit));
   if (!limit) co_return context.error(limit.status());
@@ -161,7 +160,7 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
   }
 
   const NodeAddress waiter_key = event_stream_key(org);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(*wait_seconds);
+  const auto deadline = std::chrono::steady_clock::now() + *wait;
   std::string body;
   int hidden_batches = 0;
   while (true) {

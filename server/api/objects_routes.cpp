@@ -79,15 +79,33 @@ http::Response json_list(const std::vector<StoredObject>& objects) {
 
 // ---- /objects/{org}/{type} ----------------------------------------------------------------
 
-http::Response list_updated(RequestContext& context, const ObjectPath& path) {
+// MMS answers at once. With `wait=S` (an edgesync extension) an empty answer is held up to S seconds
+// until an object of the org changes: every committed change writes an event, whose commit wakes the
+// org's waiters, and the list is read again (another type's change reads it again for nothing).
+asio::awaitable<http::Response> list_updated(RequestContext& context, const ObjectPath& path) {
   const auto received = context.request.query_param("received");
   if (received && *received != "true" && *received != "false")
-    return context.error(Status::invalid("received must be true or false", "received"));
+    co_return context.error(Status::invalid("received must be true or false", "received"));
   if (context.request.query_param("all_objects"))
-    return context.error(Status::invalid("all_objects (destination policy listing) is not supported", "all_objects"));
-  auto objects = context.objects.list_updated(path.org, path.object_type, received && *received == "true");
-  if (!objects) return context.error(objects.status());
-  return json_list(*objects);
+    co_return context.error(
+        Status::invalid("all_objects (destination policy listing) is not supported", "all_objects"));
+  const auto wait = wait_param(context);
+  if (!wait) co_return context.error(wait.status());
+  const NodeAddress waiter_key = event_stream_key(path.org);
+  const auto deadline = std::chrono::steady_clock::now() + *wait;
+  while (true) {
+    // The generation first: a change committed after this read wakes the wait below even if it
+    // committed before the wait began.
+    const uint64_t generation = context.event_waiters ? context.event_waiters->generation(waiter_key) : 0;
+    auto objects = context.objects.list_updated(path.org, path.object_type, received && *received == "true");
+    if (!objects) co_return context.error(objects.status());
+    if (!objects->empty()) co_return json_list(*objects);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (!context.event_waiters || left.count() <= 0) break;
+    if (!co_await context.event_waiters->wait(waiter_key, generation, left)) break;
+  }
+  co_return http::Response::empty(404);  // MMS: an empty list is a 404
 }
 
 Status check_webhook_url(const std::string& url) {
@@ -231,7 +249,7 @@ asio::awaitable<http::Response> handle_objects(RequestContext& context, const Ob
     co_return context.error(status);
 
   if (path.depth == 1) {
-    if (read) co_return list_updated(context, path);
+    if (read) co_return co_await list_updated(context, path);
     if (method == "PUT") co_return co_await put_webhook(context, path);
     co_return http::Response::empty(405);
   }

@@ -19,11 +19,17 @@
 
 namespace edgesync {
 
-// The longest a long-poll (`wait=S`) may be held, in seconds (the SPI's poll, the event stream).
+// The longest a long-poll (`wait=S`) may be held, in seconds (the SPI's poll, the event stream, an
+// application's list of updated objects).
 inline constexpr int kMaxWaitSeconds = 120;
 
 // A whole decimal integer, or nothing (query parameters, path segments).
 std::optional<int64_t> parse_int64(const std::string& text);
+
+struct RequestContext;
+// The request's `wait=S` (0 when absent); an error naming `wait` unless S is a whole number of seconds
+// from 0 to kMaxWaitSeconds.
+Result<std::chrono::seconds> wait_param(const RequestContext& context);
 
 struct RequestContext {
   http::Request& request;

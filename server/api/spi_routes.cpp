@@ -52,17 +52,12 @@ http::Response failed_dependency() {
 }
 
 asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, const NodeAddress& node) {
-  std::chrono::milliseconds wait{0};
-  if (auto wait_param = context.request.query_param("wait")) {
-    auto seconds = parse_int64(*wait_param);
-    if (!seconds || *seconds < 0 || *seconds > kMaxWaitSeconds)
-      co_return context.error(Status::invalid("wait must be a number of seconds from 0 to 120", "wait"));
-    wait = std::chrono::seconds(*seconds);
-  }
+  const auto wait = wait_param(context);
+  if (!wait) co_return context.error(wait.status());
   if (!sync.is_registered(node)) co_return failed_dependency();
   // A polling node is alive: it is not reported lost (and is reported back if it was).
   if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
-  const auto deadline = std::chrono::steady_clock::now() + wait;
+  const auto deadline = std::chrono::steady_clock::now() + *wait;
   while (true) {
     // The generation first: a commit after this read wakes the wait below even if it came before it.
     const uint64_t generation = sync.waiters().generation(node);
@@ -90,7 +85,7 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
   }
   http::Response nothing = no_content();
   // Tells an edgesync edge that this cloud holds polls open (an MMS cloud answers at once).
-  if (wait.count() > 0) nothing.set_header("X-Edgesync-Long-Poll", "1");
+  if (wait->count() > 0) nothing.set_header("X-Edgesync-Long-Poll", "1");
   co_return nothing;
 }
 

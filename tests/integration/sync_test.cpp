@@ -2,6 +2,8 @@
 // (reference/spi-wire.md flows b–k, with edgesync's long-poll).
 #define BOOST_TEST_MODULE sync_test
 #include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <future>
 
 #include "tests/integration/sync_topology.hpp"
 
@@ -112,6 +114,50 @@ BOOST_AUTO_TEST_CASE(a_no_data_object_arrives_complete) {
   publish("notice", "n1", {{"destinationType", "car"}, {"noData", true}}, nullptr);
   BOOST_TEST(wait_until([&] { return listed_at(*t.e1, "notice", "n1") && listed_at(*t.e2, "notice", "n1"); }));
   BOOST_TEST(edge_status(*t.e1, "notice/n1") == "completelyReceived");
+}
+
+// An edge application's long-poll on its list of updates (?wait=S) is answered by the object's arrival,
+// not by the end of the wait; at the cloud, by another application's publish.
+BOOST_AUTO_TEST_CASE(an_application_long_poll_is_answered_when_an_object_of_its_type_arrives) {
+  auto& t = topology();
+  const uint16_t edge_port = t.e1->port();
+  const auto started = std::chrono::steady_clock::now();
+  auto at_edge = std::async(std::launch::async, [edge_port] {
+    HttpClient reader(edge_port, kOrg + "/app");
+    return reader.get(edge_objects("waited?wait=100"));
+  });
+  const uint16_t cloud_port = t.cloud->port();
+  auto at_cloud = std::async(std::launch::async, [cloud_port] {
+    HttpClient reader(cloud_port, kOrg + "/admin");
+    return reader.get(cloud_objects("waitedup?wait=100"));
+  });
+  // Both polls are held: nothing of either type exists yet.
+  BOOST_TEST((at_edge.wait_for(std::chrono::milliseconds(300)) == std::future_status::timeout));
+  publish("waited", "w1", {{"destinationType", "car"}, {"noData", true}}, nullptr);
+  BOOST_REQUIRE(at_edge.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  auto edge_answer = at_edge.get();
+  BOOST_REQUIRE_MESSAGE(edge_answer.status == 200, edge_answer.body);
+  BOOST_TEST(json::parse(edge_answer.body)[0]["objectID"] == "w1");
+
+  HttpClient edge_app_client = edge_app(*t.e1);
+  auto sent_up = edge_app_client.put(edge_objects("waitedup/u1"), object_body("waitedup", "u1", {{"noData", true}}));
+  BOOST_REQUIRE_MESSAGE(sent_up.status == 204, sent_up.body);
+  BOOST_REQUIRE(at_cloud.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  auto cloud_answer = at_cloud.get();
+  BOOST_REQUIRE_MESSAGE(cloud_answer.status == 200, cloud_answer.body);
+  BOOST_TEST(json::parse(cloud_answer.body)[0]["objectID"] == "u1");
+  // Loosely: answered by the changes, not by the end of the 100 s waits.
+  BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(60)));
+
+  // Nothing arrives: a short wait ends in MMS's empty answer; a bad wait is refused naming it.
+  HttpClient cloud = cloud_app(*t.cloud);
+  BOOST_TEST(cloud.get(cloud_objects("neverpublished?wait=1")).status == 404);
+  for (const std::string bad : {"abc", "-1", "121", "1.5"}) {
+    auto refused = cloud.get(cloud_objects("neverpublished?wait=" + bad), {{"Accept", "application/json"}});
+    BOOST_TEST(refused.status == 400, "wait=" << bad);
+    BOOST_TEST(refused.body.find("\"field\":\"wait\"") != std::string::npos, refused.body);
+    BOOST_TEST(edge_app_client.get(edge_objects("neverpublished?wait=" + bad)).status == 400, "edge, wait=" << bad);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(an_inactive_object_waits_for_activation) {
