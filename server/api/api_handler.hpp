@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "common/config.hpp"
+#include "server/api/request_metrics.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/http/server.hpp"
 #include "server/metamanager/meta_manager.hpp"
@@ -31,6 +32,8 @@ class ApiHandler final : public http::RequestHandler {
 
   http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
+  // Counts the request by route template (for /metrics) and logs it at debug level.
+  void request_done(const http::RequestRecord& record) noexcept override;
 
  private:
   ObjectService& objects_;
@@ -40,9 +43,11 @@ class ApiHandler final : public http::RequestHandler {
   NodeWaiters* event_waiters_;
   const Authenticator& authenticator_;
   HttpConfig config_;
+  const bool cloud_;  // which half of the route table applies
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<uint64_t> client_requests_{0};
   std::atomic<uint64_t> auth_failures_{0};  // refused credentials, for health details (and later metrics)
+  RequestMetrics request_metrics_;
   std::shared_ptr<std::atomic<uint32_t>> active_transfers_ = std::make_shared<std::atomic<uint32_t>>(0);
 };
 

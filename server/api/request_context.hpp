@@ -25,6 +25,8 @@ inline constexpr int kMaxWaitSeconds = 120;
 // A whole decimal integer, or nothing (query parameters, path segments).
 std::optional<int64_t> parse_int64(const std::string& text);
 
+class RequestMetrics;
+
 struct RequestContext {
   http::Request& request;
   const Identity& caller;
@@ -38,6 +40,7 @@ struct RequestContext {
   std::chrono::steady_clock::time_point started;
   uint64_t client_requests = 0;
   uint64_t auth_failures = 0;  // requests refused for their credentials so far
+  const RequestMetrics* request_metrics = nullptr;
 
   http::Response error(const Status& status) const;
 };
@@ -54,6 +57,8 @@ struct ObjectPath {
 
 boost::asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path);
 http::Response handle_health(RequestContext& context);
+// GET /metrics (Prometheus text).
+http::Response handle_metrics(RequestContext& context);
 // POST|PUT /api/v1/resend (an edge asks its cloud for everything again).
 http::Response handle_resend(RequestContext& context);
 // /spi/v1/… (segments of the whole path).
