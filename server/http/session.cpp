@@ -194,9 +194,9 @@ class ParsedRequest final : public Request {
     const PieceRead got = co_await read_piece(stream_, buffer_, parser_, out.data(), out.size());
     if (got.error) {
       if (is_disconnect(got.error) && got.error != beast::error::timeout) {
-        spdlog::debug("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+        spdlog::debug("{}: {} {}: body read failed: {}", remote_, method(), path(), got.error.message());
       } else {
-        spdlog::warn("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+        spdlog::warn("{}: {} {}: body read failed: {}", remote_, method(), path(), got.error.message());
       }
       failure_ = body_read_failure(got.error);
       co_return *failure_;
@@ -277,6 +277,9 @@ struct RequestLine {
   std::string_view target = "-";
   unsigned version = 11;
   bool head_request = false;
+
+  // What log lines show: a query value may carry a secret (a token, a signed URL's signature).
+  std::string_view path() const { return target.substr(0, target.find('?')); }
 };
 
 template <class Stream>
@@ -391,9 +394,9 @@ class Session {
     try {
       mode = context_.handler.body_mode(line.method, line.target);
     } catch (const std::exception& failure) {
-      spdlog::warn("{}: {} {}: body_mode failed: {}", remote_, line.method, line.target, failure.what());
+      spdlog::warn("{}: {} {}: body_mode failed: {}", remote_, line.method, line.path(), failure.what());
     } catch (...) {
-      spdlog::warn("{}: {} {}: body_mode failed", remote_, line.method, line.target);
+      spdlog::warn("{}: {} {}: body_mode failed", remote_, line.method, line.path());
     }
     if (!mode) {
       const Next next = co_await refuse(500, "internal error", line);
@@ -421,12 +424,12 @@ class Session {
       }
       if (is_disconnect(error)) {
         if (error == beast::error::timeout) {
-          spdlog::warn("{}: {} {}: the request body timed out", remote_, line.method, line.target);
+          spdlog::warn("{}: {} {}: the request body timed out", remote_, line.method, line.path());
         }
         co_return Next::kClose;
       }
       if (error) {
-        spdlog::warn("{}: {} {}: malformed request body: {}", remote_, line.method, line.target, error.message());
+        spdlog::warn("{}: {} {}: malformed request body: {}", remote_, line.method, line.path(), error.message());
         std::string text = "Malformed request body: " + error.message();
         const Next next = co_await refuse(400, std::move(text), line);
         co_return next;
@@ -450,9 +453,9 @@ class Session {
       Response response = co_await context_.handler.handle(request);
       co_return response;
     } catch (const std::exception& failure) {
-      spdlog::warn("{}: {} {}: handler failed: {}", remote_, line.method, line.target, failure.what());
+      spdlog::warn("{}: {} {}: handler failed: {}", remote_, line.method, line.path(), failure.what());
     } catch (...) {
-      spdlog::warn("{}: {} {}: handler failed with an unknown exception", remote_, line.method, line.target);
+      spdlog::warn("{}: {} {}: handler failed with an unknown exception", remote_, line.method, line.path());
     }
     co_return error_response(500, "internal error");
   }
