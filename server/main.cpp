@@ -25,6 +25,7 @@
 #include "server/http/server.hpp"
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
+#include "server/metrics/exposition.hpp"
 #include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/object_service.hpp"
@@ -225,6 +226,15 @@ int serve(const Config& config) {
     meta_manager->set_cloud_link(uplink.get());
   }
   ApiHandler api(objects, **store, **authenticator, config.http, cloud_sync.get(), meta_manager.get(), &event_waiters);
+  api.add_metrics_source([&sender = webhooks.sender()](metrics::Exposition& out) {
+    out.family("edgesync_webhook_queue_depth", "gauge", "Webhook notifications waiting or being delivered.");
+    out.sample("edgesync_webhook_queue_depth", {}, static_cast<uint64_t>(sender.queued()));
+    out.family("edgesync_webhook_notifications_total", "counter",
+               "Webhook notifications by outcome: delivered, failed (given up), dropped (queue full).");
+    out.sample("edgesync_webhook_notifications_total", {{"result", "delivered"}}, sender.delivered());
+    out.sample("edgesync_webhook_notifications_total", {{"result", "failed"}}, sender.failed());
+    out.sample("edgesync_webhook_notifications_total", {{"result", "dropped"}}, sender.dropped());
+  });
   auto server = http::HttpServer::create(io, config.http, config.listen, api);
   if (!server) {
     spdlog::critical("cannot listen: {}", server.status().message());

@@ -103,6 +103,7 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
                          event_waiters_, config_, active_transfers_, started_, request_number};
   context.auth_failures = auth_failures_.load(std::memory_order_relaxed);
   context.request_metrics = &request_metrics_;
+  context.metrics_sources = &metrics_sources_;
   if (metrics) co_return handle_metrics(context);
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "common/config.hpp"
 #include "server/api/request_metrics.hpp"
@@ -35,6 +36,10 @@ class ApiHandler final : public http::RequestHandler {
   // Counts the request by route template (for /metrics) and logs it at debug level.
   void request_done(const http::RequestRecord& record) noexcept override;
 
+  // Adds metrics of parts the API does not know (webhooks) to every /metrics answer. Call before the
+  // server starts; `source` runs on an io thread at each scrape and must be quick and thread-safe.
+  void add_metrics_source(MetricsSource source) { metrics_sources_.push_back(std::move(source)); }
+
  private:
   ObjectService& objects_;
   Store& store_;
@@ -48,6 +53,7 @@ class ApiHandler final : public http::RequestHandler {
   std::atomic<uint64_t> client_requests_{0};
   std::atomic<uint64_t> auth_failures_{0};  // refused credentials, for health details (and later metrics)
   RequestMetrics request_metrics_;
+  std::vector<MetricsSource> metrics_sources_;  // fixed once serving starts
   std::shared_ptr<std::atomic<uint32_t>> active_transfers_ = std::make_shared<std::atomic<uint32_t>>(0);
 };
 

@@ -61,6 +61,8 @@ http::Response handle_metrics(RequestContext& context) {
     out.family("edgesync_metamanager_queue_depth", "gauge", "Messages queued or in progress in the metamanager.");
     out.sample("edgesync_metamanager_queue_depth", {}, static_cast<uint64_t>(context.meta->dispatcher().queued()));
   }
+  if (context.metrics_sources)
+    for (const auto& source : *context.metrics_sources) source(out);
   return http::Response::text(200, out.take(), std::string(metrics::kContentType));
 }
 

@@ -7,8 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
+#include "server/api/request_metrics.hpp"
 #include "server/auth/identity.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
@@ -25,8 +27,6 @@ inline constexpr int kMaxWaitSeconds = 120;
 // A whole decimal integer, or nothing (query parameters, path segments).
 std::optional<int64_t> parse_int64(const std::string& text);
 
-class RequestMetrics;
-
 struct RequestContext {
   http::Request& request;
   const Identity& caller;
@@ -41,6 +41,7 @@ struct RequestContext {
   uint64_t client_requests = 0;
   uint64_t auth_failures = 0;  // requests refused for their credentials so far
   const RequestMetrics* request_metrics = nullptr;
+  const std::vector<MetricsSource>* metrics_sources = nullptr;
 
   http::Response error(const Status& status) const;
 };

@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -16,6 +17,9 @@
 #include "server/metrics/metrics.hpp"
 
 namespace edgesync {
+
+// Writes some part's metrics into a scrape (ApiHandler::add_metrics_source).
+using MetricsSource = std::function<void(metrics::Exposition& out)>;
 
 class RequestMetrics {
  public:

@@ -93,6 +93,8 @@ BOOST_AUTO_TEST_CASE(scrapes_parse_and_move_with_requests_and_sync) {
   BOOST_TEST(*after.value("edgesync_store_commit_duration_seconds_count") >= 1);
   BOOST_TEST(after.value("edgesync_store_commit_queue_depth").has_value());
   BOOST_TEST(after.value("edgesync_active_data_transfers").has_value());
+  BOOST_TEST(after.value("edgesync_webhook_queue_depth").has_value());
+  BOOST_TEST(after.value("edgesync_webhook_notifications_total", {{"result", "dropped"}}).has_value());
   // Bounded labels: the org and the object ID never appear in a label value.
   for (const auto& [name, family] : after.families)
     for (const auto& sample : family.samples)
