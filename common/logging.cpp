@@ -29,39 +29,76 @@ std::optional<spdlog::level::level_enum> parse_level(std::string_view text) {
   return std::nullopt;
 }
 
+// The length of the well-formed UTF-8 sequence at the start of `text` (RFC 3629: no overlongs, no
+// surrogates, nothing above U+10FFFF), or 0 when it is not one.
+size_t utf8_sequence_length(std::string_view text) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;
+    if (lead == 0xED) high = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;
+  } else {
+    return 0;
+  }
+  if (text.size() < length || byte(1) < low || byte(1) > high) return 0;
+  for (size_t i = 2; i < length; ++i)
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  return length;
+}
+
+// Out: spdlog's memory buffer or std::string (both have push_back and append(first, last)).
+template <class Out>
+void append_json_escaped(std::string_view text, Out& out) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  const auto append = [&out](std::string_view piece) { out.append(piece.data(), piece.data() + piece.size()); };
+  while (!text.empty()) {
+    const char c = text.front();
+    const auto byte = static_cast<unsigned char>(c);
+    size_t used = 1;
+    switch (c) {
+      case '"': append("\\\""); break;
+      case '\\': append("\\\\"); break;
+      case '\n': append("\\n"); break;
+      case '\r': append("\\r"); break;
+      case '\t': append("\\t"); break;
+      default:
+        if (byte < 0x20 || byte == 0x7F) {
+          const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
+          out.append(escaped, escaped + sizeof escaped);
+        } else if (byte < 0x80) {
+          out.push_back(c);
+        } else if (const size_t length = utf8_sequence_length(text); length > 0) {
+          append(text.substr(0, length));
+          used = length;
+        } else {
+          append("\xEF\xBF\xBD");  // U+FFFD, one per invalid byte
+        }
+    }
+    text.remove_prefix(used);
+  }
+}
+
 // The message as the inside of a JSON string. spdlog's %v copies it raw, and a quote or a newline in a
 // logged value (an object ID, a peer's error text) would otherwise break the one-object-per-line form.
-// Bytes of invalid UTF-8 pass through unchanged: escaping is best-effort, not validation.
+// Invalid UTF-8 (a peer's bytes, a truncated name) becomes U+FFFD, so every line stays valid JSON.
 class JsonEscapedMessage final : public spdlog::custom_flag_formatter {
  public:
   void format(const spdlog::details::log_msg& message, const std::tm&, spdlog::memory_buf_t& out) override {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char c : message.payload) {
-      const auto byte = static_cast<unsigned char>(c);
-      switch (c) {
-        case '"': append(out, "\\\""); break;
-        case '\\': append(out, "\\\\"); break;
-        case '\n': append(out, "\\n"); break;
-        case '\r': append(out, "\\r"); break;
-        case '\t': append(out, "\\t"); break;
-        default:
-          if (byte < 0x20) {
-            const char escaped[] = {'\\', 'u', '0', '0', kHex[byte >> 4], kHex[byte & 0xF]};
-            out.append(escaped, escaped + sizeof escaped);
-          } else {
-            out.push_back(c);
-          }
-      }
-    }
+    append_json_escaped(std::string_view(message.payload.data(), message.payload.size()), out);
   }
 
   std::unique_ptr<spdlog::custom_flag_formatter> clone() const override {
     return std::make_unique<JsonEscapedMessage>();
-  }
-
- private:
-  static void append(spdlog::memory_buf_t& out, std::string_view text) {
-    out.append(text.data(), text.data() + text.size());
   }
 };
 
@@ -77,6 +114,12 @@ std::unique_ptr<spdlog::formatter> make_formatter(const std::string& format) {
 }
 
 }  // namespace
+
+std::string json_escaped(std::string_view text) {
+  std::string out;
+  append_json_escaped(text, out);
+  return out;
+}
 
 Status setup_logging(const std::string& level, const std::string& format) {
   const auto parsed = parse_level(level);

@@ -27,7 +27,8 @@ namespace {
 using namespace edgesync;
 
 struct Overrides {
-  std::string config_file, mode, listen, data_dir, org, dest_type, dest_id, cloud_url, auth, auth_file, log_level;
+  std::string config_file, mode, listen, data_dir, org, dest_type, dest_id, cloud_url, auth, auth_file, log_level,
+      log_format;
   std::string tls_cert_file, tls_key_file, unix_socket, unix_socket_mode, cloud_ca_file;
 };
 
@@ -63,6 +64,7 @@ Config resolve_config(const Overrides& given) {
   apply(given.cloud_url, config.cloud_url);
   apply(given.auth_file, config.auth_file);
   apply(given.log_level, config.log_level);
+  apply(given.log_format, config.log_format);
   apply(given.tls_cert_file, config.http.tls.cert_file);
   apply(given.tls_key_file, config.http.tls.key_file);
   apply(given.unix_socket, config.http.unix_socket);
@@ -185,6 +187,7 @@ int main(int argc, char** argv) {
   app.add_option("--auth", given.auth, "authenticator: dummy | preset");
   app.add_option("--auth-file", given.auth_file, "credentials file of the authenticator");
   app.add_option("--log-level", given.log_level, "trace | debug | info | warn | error | critical | off");
+  app.add_option("--log-format", given.log_format, "text | json (one JSON object per line)");
   app.add_option("--tls-cert-file", given.tls_cert_file, "PEM certificate chain: serve HTTPS (with --tls-key-file)");
   app.add_option("--tls-key-file", given.tls_key_file, "PEM private key of the --tls-cert-file certificate");
   app.add_option("--unix-socket", given.unix_socket, "also serve the REST API on this Unix socket path");

@@ -7,6 +7,7 @@
 #include "common/names.hpp"
 #include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
+#include "server/api/routes.hpp"
 
 namespace edgesync {
 
@@ -70,7 +71,8 @@ ApiHandler::ApiHandler(ObjectService& objects, Store& store, const Authenticator
       meta_(meta),
       event_waiters_(event_waiters),
       authenticator_(authenticator),
-      config_(config) {}
+      config_(config),
+      cloud_(objects.node().is_cloud()) {}
 
 http::BodyMode ApiHandler::body_mode(std::string_view method, std::string_view target) const {
   // Only object data is large; it streams. Everything else is bounded by http.max_metadata_bytes.
@@ -85,7 +87,8 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
 
   const bool spi = segments.size() >= 3 && segments[0] == "spi" && segments[1] == "v1";
   const bool api = segments.size() >= 3 && segments[0] == "api" && segments[1] == "v1";
-  if (!spi && !api) co_return http::Response::empty(404);
+  const bool metrics = segments.size() == 1 && segments[0] == "metrics";
+  if (!spi && !api && !metrics) co_return no_such_route();
 
   auto caller = authenticator_.authenticate(request.header("Authorization"));
   if (!caller) {
@@ -99,6 +102,9 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
   RequestContext context{request,        *caller, objects_,          store_,   sync_,         meta_,
                          event_waiters_, config_, active_transfers_, started_, request_number};
   context.auth_failures = auth_failures_.load(std::memory_order_relaxed);
+  context.request_metrics = &request_metrics_;
+  context.metrics_sources = &metrics_sources_;
+  if (metrics) co_return handle_metrics(context);
   if (spi) co_return co_await handle_spi(context, segments);
   const std::string& collection = segments[2];
   if (collection == "destinations") co_return co_await handle_destinations(context, segments);
@@ -112,7 +118,23 @@ asio::awaitable<http::Response> ApiHandler::handle(http::Request& request) {
     if (!path) co_return context.error(path.status());
     co_return co_await handle_objects(context, *path);
   }
-  co_return http::Response::empty(404);
+  co_return no_such_route();
+}
+
+void ApiHandler::request_done(const http::RequestRecord& record) noexcept {
+  const size_t route = route_index_of(record.method, record.target, cloud_);
+  request_metrics_.record(route, record.method, record.status, record.duration, record.bytes_in, record.bytes_out);
+  if (!spdlog::should_log(spdlog::level::debug)) return;
+  try {
+    // The path without its query (a query value may carry a secret); never a header.
+    const std::string_view path = path_of(record.target);
+    spdlog::debug("request method={} route={} path={} status={} duration_ms={:.3f} bytes_in={} bytes_out={} remote={}",
+                  record.method, route == unmatched_route_index() ? kUnmatchedRoute : all_routes()[route].path, path,
+                  record.status, static_cast<double>(record.duration.count()) / 1000.0, record.bytes_in,
+                  record.bytes_out, record.remote);
+  } catch (...) {
+    // A log line is not worth failing the connection for.
+  }
 }
 
 std::optional<int64_t> parse_int64(const std::string& text) {

@@ -8,8 +8,10 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <vector>
 
 #include "common/config.hpp"
+#include "server/api/request_metrics.hpp"
 #include "server/auth/authenticator.hpp"
 #include "server/http/server.hpp"
 #include "server/metamanager/meta_manager.hpp"
@@ -31,6 +33,12 @@ class ApiHandler final : public http::RequestHandler {
 
   http::BodyMode body_mode(std::string_view method, std::string_view target) const override;
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
+  // Counts the request by route template (for /metrics) and logs it at debug level.
+  void request_done(const http::RequestRecord& record) noexcept override;
+
+  // Adds metrics of parts the API does not know (webhooks) to every /metrics answer. Call before the
+  // server starts; `source` runs on an io thread at each scrape and must be quick and thread-safe.
+  void add_metrics_source(MetricsSource source) { metrics_sources_.push_back(std::move(source)); }
 
  private:
   ObjectService& objects_;
@@ -40,9 +48,12 @@ class ApiHandler final : public http::RequestHandler {
   NodeWaiters* event_waiters_;
   const Authenticator& authenticator_;
   HttpConfig config_;
+  const bool cloud_;  // which half of the route table applies
   std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
   std::atomic<uint64_t> client_requests_{0};
   std::atomic<uint64_t> auth_failures_{0};  // refused credentials, for health details (and later metrics)
+  RequestMetrics request_metrics_;
+  std::vector<MetricsSource> metrics_sources_;  // fixed once serving starts
   std::shared_ptr<std::atomic<uint32_t>> active_transfers_ = std::make_shared<std::atomic<uint32_t>>(0);
 };
 

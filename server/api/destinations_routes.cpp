@@ -9,6 +9,7 @@
 #include "common/json_limits.hpp"
 #include "common/metadata_codec.hpp"
 #include "common/time_format.hpp"
+#include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 
@@ -41,7 +42,7 @@ asio::awaitable<http::Response> handle_destinations(RequestContext& context, con
   if (!context.sync) co_return context.error(no_destinations_on_edge());
   if (context.request.method() != "GET") co_return http::Response::empty(405);
   if (Status status = authorize_node_read(context.caller); !status) co_return context.error(status);
-  if (segments.size() < 4) co_return http::Response::empty(404);
+  if (segments.size() < 4) co_return no_such_route();
   const std::string& org = segments[3];
   if (context.caller.role != Role::kSyncAdmin && context.caller.org != org)
     co_return context.error(Status::forbidden());
@@ -67,7 +68,7 @@ asio::awaitable<http::Response> handle_destinations(RequestContext& context, con
     for (const auto& object : *objects) list.push_back(metadata_to_json(object.metadata));
     co_return http::Response::json(200, list.dump(2));
   }
-  co_return http::Response::empty(404);
+  co_return no_such_route();
 }
 
 asio::awaitable<http::Response> handle_object_destinations(RequestContext& context, const ObjectPath& path) {

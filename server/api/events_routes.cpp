@@ -13,6 +13,7 @@
 #include "common/names.hpp"
 #include "common/time_format.hpp"
 #include "server/api/acl_access.hpp"
+#include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 
@@ -129,7 +130,7 @@ Result<http::Response> gone(RequestContext& context, const std::string& org, int
 asio::awaitable<http::Response> handle_events(RequestContext& context, const std::vector<std::string>& segments) {
   const NodeIdentity& node = context.objects.node();
   const size_t expected = node.is_cloud() ? 4 : 3;
-  if (segments.size() > expected) co_return http::Response::empty(404);
+  if (segments.size() > expected) co_return no_such_route();
   if (segments.size() < expected)
     co_return context.error(Status::invalid("The URL must name an organization", "orgID"));
   if (context.request.method() != "GET") co_return http::Response::empty(405);

@@ -38,4 +38,10 @@ http::Response error_response(const Status& status, bool wants_json) {
   return http::Response::text(code, status.message() + "\n");
 }
 
+http::Response no_such_route() {
+  http::Response response = http::Response::empty(404);
+  response.set_header(kNoRouteHeader, "true");
+  return response;
+}
+
 }  // namespace edgesync

@@ -10,6 +10,7 @@
 #include <chrono>
 #include "common/json_limits.hpp"
 #include "common/names.hpp"
+#include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 #include "server/objects/async_store.hpp"
@@ -61,13 +62,13 @@ asio::awaitable<http::Response> put_organization(RequestContext& context, const 
 
 asio::awaitable<http::Response> handle_organizations(RequestContext& context,
                                                      const std::vector<std::string>& segments) {
-  if (!context.sync) co_return http::Response::empty(404);  // a cloud API only, as MMS
+  if (!context.sync) co_return no_such_route();  // a cloud API only, as MMS
   const std::string_view method = context.request.method();
   if (segments.size() == 3) {
     if (method == "GET") co_return list_organizations(context);
     co_return http::Response::empty(405);
   }
-  if (segments.size() != 4) co_return http::Response::empty(404);
+  if (segments.size() != 4) co_return no_such_route();
   const std::string& org = segments[3];
   if (!is_valid_name(org))
     co_return context.error(

@@ -7,8 +7,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/config.hpp"
+#include "server/api/request_metrics.hpp"
 #include "server/auth/identity.hpp"
 #include "server/http/request.hpp"
 #include "server/http/response.hpp"
@@ -44,6 +46,8 @@ struct RequestContext {
   std::chrono::steady_clock::time_point started;
   uint64_t client_requests = 0;
   uint64_t auth_failures = 0;  // requests refused for their credentials so far
+  const RequestMetrics* request_metrics = nullptr;
+  const std::vector<MetricsSource>* metrics_sources = nullptr;
 
   http::Response error(const Status& status) const;
 };
@@ -60,6 +64,8 @@ struct ObjectPath {
 
 boost::asio::awaitable<http::Response> handle_objects(RequestContext& context, const ObjectPath& path);
 http::Response handle_health(RequestContext& context);
+// GET /metrics (Prometheus text).
+http::Response handle_metrics(RequestContext& context);
 // POST|PUT /api/v1/resend (an edge asks its cloud for everything again).
 http::Response handle_resend(RequestContext& context);
 // /spi/v1/… (segments of the whole path).

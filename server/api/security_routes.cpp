@@ -9,6 +9,7 @@
 
 #include "common/json_limits.hpp"
 #include "common/names.hpp"
+#include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 #include "server/objects/async_store.hpp"
@@ -135,7 +136,7 @@ asio::awaitable<http::Response> put_acl(RequestContext& context, AclKind kind, c
 }  // namespace
 
 asio::awaitable<http::Response> handle_security(RequestContext& context, const std::vector<std::string>& segments) {
-  if (!context.sync) co_return http::Response::empty(404);  // a cloud API only, as MMS
+  if (!context.sync) co_return no_such_route();  // a cloud API only, as MMS
   // api/v1/security/{kind}/{org}[/{key}[/{type}/{user}]]
   if (segments.size() < 5)
     co_return context.error(Status::invalid("The URL must name an ACL type and an organization"));

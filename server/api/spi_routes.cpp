@@ -10,6 +10,7 @@
 #include "common/metadata_codec.hpp"
 #include "common/names.hpp"
 #include "server/api/data_transfer.hpp"
+#include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
 
 namespace edgesync {
@@ -182,7 +183,7 @@ asio::awaitable<http::Response> metasync(RequestContext& context, CloudSync& syn
 
 asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::vector<std::string>& segments) {
   CloudSync* sync = context.sync;
-  if (!sync || segments.size() < 3) co_return http::Response::empty(404);  // an edge serves no SPI
+  if (!sync || segments.size() < 3) co_return no_such_route();  // an edge serves no SPI
   auto node = calling_node(context);
   if (!node) co_return context.error(node.status());
   const std::string_view method = context.request.method();
@@ -230,7 +231,7 @@ asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::v
       co_return co_await object_call(context, *sync, *node, *parsed);
     }
   }
-  co_return http::Response::empty(404);
+  co_return no_such_route();
 }
 
 }  // namespace edgesync

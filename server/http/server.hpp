@@ -9,10 +9,12 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "common/config.hpp"
 #include "common/status.hpp"
@@ -25,12 +27,28 @@ class io_context;
 
 namespace edgesync::http {
 
+// What the session knows of one request once its answer is written (or failed to be): for the
+// handler's metrics and request log. The views are valid during the call only. Byte counts are of
+// bodies (request body bytes read, response body bytes promised), not of heads.
+struct RequestRecord {
+  std::string_view method;  // "-" when the head could not be parsed
+  std::string_view target;  // raw target, query included: a logger must not print it as it is
+  int status = 0;
+  std::chrono::microseconds duration{0};  // from the request's first byte to its answer written
+  uint64_t bytes_in = 0;
+  uint64_t bytes_out = 0;
+  std::string_view remote;  // "ip:port" or "unix:PATH"
+};
+
 class RequestHandler {
  public:
   virtual ~RequestHandler() = default;
   // Decides from the head (method and target) how the body is read. Called before the body.
   virtual BodyMode body_mode(std::string_view method, std::string_view target) const = 0;
   virtual boost::asio::awaitable<Response> handle(Request& request) = 0;
+  // Called once per request the server answered (also for those it refused itself: 400, 413, 431, 500),
+  // on the connection's strand. It runs on the request path: keep it cheap, and it must not throw.
+  virtual void request_done(const RequestRecord& record) noexcept { (void)record; }
 };
 
 class HttpServer {

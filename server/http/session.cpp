@@ -171,6 +171,8 @@ class ParsedRequest final : public Request {
   }
   const std::string& body() const override { return body_; }
   std::string remote_endpoint() const override { return remote_; }
+  // Body bytes read from the connection so far (by the handler, or drained after it).
+  uint64_t body_bytes() const { return mode_ == BodyMode::kBuffered ? body_.size() : streamed_bytes_; }
 
   asio::awaitable<Result<size_t>> read_body_some(std::span<char> out) override {
     if (mode_ != BodyMode::kStreamed) co_return Status::internal("the body of this route is buffered: use body()");
@@ -192,13 +194,14 @@ class ParsedRequest final : public Request {
     const PieceRead got = co_await read_piece(stream_, buffer_, parser_, out.data(), out.size());
     if (got.error) {
       if (is_disconnect(got.error) && got.error != beast::error::timeout) {
-        spdlog::debug("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+        spdlog::debug("{}: {} {}: body read failed: {}", remote_, method(), path(), got.error.message());
       } else {
-        spdlog::warn("{}: {} {}: body read failed: {}", remote_, method(), target(), got.error.message());
+        spdlog::warn("{}: {} {}: body read failed: {}", remote_, method(), path(), got.error.message());
       }
       failure_ = body_read_failure(got.error);
       co_return *failure_;
     }
+    streamed_bytes_ += got.bytes;
     co_return got.bytes;
   }
 
@@ -240,6 +243,7 @@ class ParsedRequest final : public Request {
       const PieceRead got = co_await read_piece(stream_, buffer_, parser_, scratch.data(), scratch.size());
       if (got.error) co_return false;
       drained += got.bytes;
+      streamed_bytes_ += got.bytes;
     }
     co_return parser_.is_done();
   }
@@ -254,7 +258,8 @@ class ParsedRequest final : public Request {
   const BodyMode mode_;
   const bool expects_continue_;
   const std::string& remote_;
-  std::string body_;  // buffered routes only
+  std::string body_;             // buffered routes only
+  uint64_t streamed_bytes_ = 0;  // streamed routes: body bytes read
   bool continue_sent_ = false;
   std::optional<Status> failure_;  // once a body read failed, every later one fails the same way
 };
@@ -272,6 +277,9 @@ struct RequestLine {
   std::string_view target = "-";
   unsigned version = 11;
   bool head_request = false;
+
+  // What log lines show: a query value may carry a secret (a token, a signed URL's signature).
+  std::string_view path() const { return target.substr(0, target.find('?')); }
 };
 
 template <class Stream>
@@ -386,9 +394,9 @@ class Session {
     try {
       mode = context_.handler.body_mode(line.method, line.target);
     } catch (const std::exception& failure) {
-      spdlog::warn("{}: {} {}: body_mode failed: {}", remote_, line.method, line.target, failure.what());
+      spdlog::warn("{}: {} {}: body_mode failed: {}", remote_, line.method, line.path(), failure.what());
     } catch (...) {
-      spdlog::warn("{}: {} {}: body_mode failed", remote_, line.method, line.target);
+      spdlog::warn("{}: {} {}: body_mode failed", remote_, line.method, line.path());
     }
     if (!mode) {
       const Next next = co_await refuse(500, "internal error", line);
@@ -416,12 +424,12 @@ class Session {
       }
       if (is_disconnect(error)) {
         if (error == beast::error::timeout) {
-          spdlog::warn("{}: {} {}: the request body timed out", remote_, line.method, line.target);
+          spdlog::warn("{}: {} {}: the request body timed out", remote_, line.method, line.path());
         }
         co_return Next::kClose;
       }
       if (error) {
-        spdlog::warn("{}: {} {}: malformed request body: {}", remote_, line.method, line.target, error.message());
+        spdlog::warn("{}: {} {}: malformed request body: {}", remote_, line.method, line.path(), error.message());
         std::string text = "Malformed request body: " + error.message();
         const Next next = co_await refuse(400, std::move(text), line);
         co_return next;
@@ -432,8 +440,9 @@ class Session {
     const bool body_finished = co_await request.finish_body();
     if (!body_finished || context_.stopping || asks_to_close(response)) keep_alive = false;
     const WriteOptions options{line.version, keep_alive, line.head_request, read_timeout()};
+    const uint64_t bytes_out = body_bytes_of(response, line);
     const bool written = co_await write_response(stream_, response, options);
-    log_request(line, response.status);
+    report(line, response.status, request.body_bytes(), bytes_out);
     if (!written) co_return Next::kClose;
     co_return keep_alive ? Next::kKeepAlive : Next::kCloseAfterResponse;
   }
@@ -444,9 +453,9 @@ class Session {
       Response response = co_await context_.handler.handle(request);
       co_return response;
     } catch (const std::exception& failure) {
-      spdlog::warn("{}: {} {}: handler failed: {}", remote_, line.method, line.target, failure.what());
+      spdlog::warn("{}: {} {}: handler failed: {}", remote_, line.method, line.path(), failure.what());
     } catch (...) {
-      spdlog::warn("{}: {} {}: handler failed with an unknown exception", remote_, line.method, line.target);
+      spdlog::warn("{}: {} {}: handler failed with an unknown exception", remote_, line.method, line.path());
     }
     co_return error_response(500, "internal error");
   }
@@ -456,8 +465,9 @@ class Session {
   asio::awaitable<Next> refuse(int status, std::string text, RequestLine line) {
     Response response = error_response(status, std::move(text));
     const WriteOptions options{line.version, false, line.head_request, read_timeout()};
+    const uint64_t bytes_out = body_bytes_of(response, line);
     const bool written = co_await write_response(stream_, response, options);
-    log_request(line, status);
+    report(line, status, 0, bytes_out);
     co_return written ? Next::kCloseAfterResponse : Next::kClose;
   }
 
@@ -486,10 +496,16 @@ class Session {
     }
   }
 
-  void log_request(const RequestLine& line, int status) const {
-    if (!spdlog::should_log(spdlog::level::debug)) return;
+  static uint64_t body_bytes_of(const Response& response, const RequestLine& line) {
+    if (line.head_request) return 0;
+    return response.stream ? response.stream->length : response.body.size();
+  }
+
+  // The handler logs and counts the request (it knows the routes; the server does not).
+  void report(const RequestLine& line, int status, uint64_t bytes_in, uint64_t bytes_out) const {
     const auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - started_);
-    spdlog::debug("{} {} {} {} {:.3f} ms", remote_, line.method, line.target, status, elapsed.count() / 1000.0);
+    context_.handler.request_done(
+        RequestRecord{line.method, line.target, status, elapsed, bytes_in, bytes_out, remote_});
   }
 
   ServerContext& context_;

@@ -192,6 +192,7 @@ asio::awaitable<Message> MetaManager::handle(Message message) {
   if (operation == op::kNodeConnection) {
     const bool now_connected = message.content == kCloudConnected;
     if (connected_.exchange(now_connected) != now_connected) {
+      if (now_connected) ++connects_;
       spdlog::info("cloud {}", now_connected ? "connected" : "disconnected");
       // The edge's stream shows its link to the cloud as the cloud's node events show edges: the cloud
       // (Cloud/Cloud) registered when the uplink connects, lost when it drops. Only changes are events,

@@ -61,6 +61,8 @@ class MetaManager {
 
   bool connected() const { return connected_.load(); }
   uint64_t metasyncs() const { return metasyncs_.load(); }
+  // Times the uplink connected (registered with the cloud), the first included.
+  uint64_t connects() const { return connects_.load(); }
 
   // ---- typed entry points (build the Message, send it, map the answer) ----
   // From local applications.
@@ -104,6 +106,7 @@ class MetaManager {
   std::atomic<CloudLink*> link_{nullptr};
   std::atomic<bool> connected_{false};
   std::atomic<uint64_t> metasyncs_{0};
+  std::atomic<uint64_t> connects_{0};
   std::atomic<bool> stopped_{false};
   struct Timer;  // the metasync timer (Asio kept out of this header)
   std::unique_ptr<Timer> timer_;

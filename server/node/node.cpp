@@ -15,6 +15,7 @@
 #include "server/auth/authenticator.hpp"
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
+#include "server/metrics/exposition.hpp"
 #include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/node_identity.hpp"
@@ -167,6 +168,15 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   }
   p.api = std::make_unique<ApiHandler>(*p.objects, *p.store, *p.authenticator, config.http, p.cloud_sync.get(),
                                        p.meta_manager.get(), &p.event_waiters);
+  p.api->add_metrics_source([&sender = p.webhooks->sender()](metrics::Exposition& out) {
+    out.family("edgesync_webhook_queue_depth", "gauge", "Webhook notifications waiting or being delivered.");
+    out.sample("edgesync_webhook_queue_depth", {}, static_cast<uint64_t>(sender.queued()));
+    out.family("edgesync_webhook_notifications_total", "counter",
+               "Webhook notifications by outcome: delivered, failed (given up), dropped (queue full).");
+    out.sample("edgesync_webhook_notifications_total", {{"result", "delivered"}}, sender.delivered());
+    out.sample("edgesync_webhook_notifications_total", {{"result", "failed"}}, sender.failed());
+    out.sample("edgesync_webhook_notifications_total", {{"result", "dropped"}}, sender.dropped());
+  });
 
   Maintenance::Options maintenance_options{config.objects, config.owners};
   // Test-only fault injection (tests/integration/owners_test.cpp): never set it in production.

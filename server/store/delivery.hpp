@@ -10,6 +10,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/resource_key.hpp"
 
@@ -67,6 +69,13 @@ struct Delivery {
   int64_t next_attempt_at_ms = 0;
 
   bool operator==(const Delivery&) const = default;
+};
+
+// Delivery rows counted for metrics: per status, and those owing the peer a notification (on an edge,
+// its outbox towards the cloud).
+struct DeliveryCounts {
+  std::vector<std::pair<std::string, int64_t>> by_status;  // ordered by status
+  int64_t pending = 0;
 };
 
 }  // namespace edgesync

@@ -23,6 +23,7 @@
 #include "common/resource_key.hpp"
 #include "common/status.hpp"
 #include "common/time_format.hpp"
+#include "server/metrics/exposition.hpp"
 #include "server/store/acl.hpp"
 #include "server/store/delivery.hpp"
 #include "server/store/events.hpp"
@@ -154,6 +155,8 @@ class Store {
   // The rows addressed to one peer; only those with a pending notification when pending_only, in the
   // order they became pending.
   virtual Result<std::vector<Delivery>> list_deliveries_to(const NodeAddress& peer, bool pending_only) = 0;
+  // Rows per status and rows with a notification pending (one aggregate query; for scrapes, not requests).
+  virtual Result<DeliveryCounts> count_deliveries() = 0;
   // Every data_file and part_file name referenced by a row (for sweeping orphans at start-up).
   virtual Result<std::vector<std::string>> referenced_files() = 0;
   // Owner references: the owners whose cascade is queued (oldest first), and the unvalidated links
@@ -177,6 +180,9 @@ class Store {
   virtual void submit_write(WriteFunction write, WriteCompletion on_durable) = 0;
   // Blocking convenience for start-up, maintenance and tests.
   Status write(WriteFunction write);
+
+  // Adds the store's own metrics (commit queue, batch sizes, commit latency) to a scrape; none by default.
+  virtual void write_metrics(metrics::Exposition& out) const { (void)out; }
 
   // Stops accepting writes, finishes queued ones, closes the database cleanly. Idempotent.
   virtual void close() = 0;

@@ -43,17 +43,17 @@ struct WebhookSender::State : std::enable_shared_from_this<State> {
   asio::strand<asio::any_io_executor> strand;
   const WebhookOptions options;
   std::atomic<uint64_t> delivered{0}, failed{0}, dropped{0};
+  std::atomic<size_t> queued{0};  // changed on the strand only; atomic for queued()
   // Strand only:
   std::mt19937_64 random{std::random_device{}()};
   std::map<std::string, std::shared_ptr<Target>> targets;  // url → its queue
-  size_t queued = 0;
   bool stopped = false;
 
   void enqueue(const std::string& url, const std::string& body) {
     if (stopped) return;
     if (queued >= options.max_queued) {
       ++dropped;
-      spdlog::warn("webhooks: {} notifications are queued already; the one to {} is dropped", queued, url);
+      spdlog::warn("webhooks: {} notifications are queued already; the one to {} is dropped", queued.load(), url);
       return;
     }
     ++queued;
@@ -162,6 +162,9 @@ uint64_t WebhookSender::failed() const {
 }
 uint64_t WebhookSender::dropped() const {
   return state_->dropped.load();
+}
+size_t WebhookSender::queued() const {
+  return state_->queued.load();
 }
 
 }  // namespace edgesync::webhooks

@@ -44,6 +44,7 @@ class WebhookSender {
   uint64_t delivered() const;
   uint64_t failed() const;   // given up after max_attempts, or a URL that cannot be used
   uint64_t dropped() const;  // the queue was full
+  size_t queued() const;     // notifications waiting or being delivered, over all URLs
 
  private:
   struct State;

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <algorithm>
+#include <chrono>
 #include <exception>
 
 namespace edgesync {
@@ -42,6 +43,7 @@ void GroupCommit::submit(GroupCommitStep step, WriteCompletion on_durable) {
     std::lock_guard lock(queue_mutex_);
     if (!closing_) {
       queue_.push_back({std::move(step), std::move(on_durable)});
+      queued_.add(1);
       queue_ready_.notify_one();
       return;
     }
@@ -82,6 +84,7 @@ void GroupCommit::write_loop() {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      queued_.add(-static_cast<int64_t>(count));
     }
     run_batch(batch);
     batch.clear();  // let go of what the steps captured now, not at the next batch
@@ -92,6 +95,8 @@ void GroupCommit::run_batch(std::vector<PendingWrite>& batch) {
   uint64_t largest = largest_batch_.load();
   while (batch.size() > largest && !largest_batch_.compare_exchange_weak(largest, batch.size())) {
   }
+
+  batch_sizes_.observe(batch.size());
 
   std::vector<Status> results(batch.size());
   std::vector<AfterCommitActions> after_commit(batch.size());
@@ -111,7 +116,11 @@ void GroupCommit::run_batch(std::vector<PendingWrite>& batch) {
   }
   if (batch_status.is_ok()) {
     try {
+      const auto commit_started = std::chrono::steady_clock::now();
       database().exec("COMMIT");  // the one fsync of the WAL that every write of the batch waits for
+      commit_micros_.observe(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - commit_started)
+              .count()));
       ++commit_count_;
     } catch (const SQLite::Exception& error) {
       batch_status = database_error("commit failed", error);

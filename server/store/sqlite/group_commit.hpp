@@ -11,6 +11,7 @@
 // the writer thread and must not wait for another write (that would deadlock the writer).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -22,6 +23,7 @@
 #include <vector>
 
 #include "common/status.hpp"
+#include "server/metrics/metrics.hpp"
 #include "server/store/sqlite/connection.hpp"
 #include "server/store/store.hpp"
 
@@ -52,6 +54,11 @@ class GroupCommit {
   // number of writes that shared one transaction.
   uint64_t commit_count() const { return commit_count_.load(); }
   uint64_t largest_batch() const { return largest_batch_.load(); }
+  // Writes queued and not yet taken into a batch; writes per transaction; time of each COMMIT (the
+  // fsync), in microseconds.
+  int64_t queued() const { return queued_.value(); }
+  const metrics::Histogram& batch_sizes() const { return batch_sizes_; }
+  const metrics::Histogram& commit_micros() const { return commit_micros_; }
 
  private:
   struct PendingWrite {
@@ -81,6 +88,11 @@ class GroupCommit {
 
   std::atomic<uint64_t> commit_count_{0};
   std::atomic<uint64_t> largest_batch_{0};
+  metrics::Gauge queued_;
+  metrics::Histogram batch_sizes_{kBatchSizeBounds, 1};
+  metrics::Histogram commit_micros_{metrics::kLatencyBoundsMicros, metrics::kMicrosPerSecond};
+
+  static constexpr std::array<uint64_t, 11> kBatchSizeBounds = {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
 };
 
 }  // namespace edgesync

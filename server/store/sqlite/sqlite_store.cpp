@@ -355,6 +355,32 @@ class SqliteStore final : public Store {
       return statement->getColumn(0).getInt64();
     });
   }
+  Result<DeliveryCounts> count_deliveries() override {
+    return with_reader<DeliveryCounts>([](Connection& connection) -> Result<DeliveryCounts> {
+      DeliveryCounts counts;
+      auto by_status = connection.statement("SELECT status, count(*) FROM deliveries GROUP BY status ORDER BY status");
+      while (by_status->executeStep())
+        counts.by_status.emplace_back(by_status->getColumn(0).getString(), by_status->getColumn(1).getInt64());
+      // The partial index deliveries_pending holds exactly these rows.
+      auto pending = connection.statement("SELECT count(*) FROM deliveries WHERE pending != ''");
+      pending->executeStep();
+      counts.pending = pending->getColumn(0).getInt64();
+      return counts;
+    });
+  }
+
+  void write_metrics(metrics::Exposition& out) const override {
+    const GroupCommit& commits = *group_commit_;
+    out.family("edgesync_store_commit_queue_depth", "gauge", "Writes queued for the next group commit.");
+    out.sample("edgesync_store_commit_queue_depth", {}, commits.queued());
+    out.family("edgesync_store_commits_total", "counter", "Group commits (transactions) that succeeded.");
+    out.sample("edgesync_store_commits_total", {}, commits.commit_count());
+    out.family("edgesync_store_commit_batch_size", "histogram", "Writes that shared one group commit.");
+    out.histogram("edgesync_store_commit_batch_size", {}, commits.batch_sizes());
+    out.family("edgesync_store_commit_duration_seconds", "histogram",
+               "Time of one COMMIT, the fsync of the WAL every write of its batch waits for.");
+    out.histogram("edgesync_store_commit_duration_seconds", {}, commits.commit_micros());
+  }
 
   Result<Destination> get_destination(const NodeAddress& node) override {
     return with_reader<Destination>(

@@ -120,3 +120,25 @@ BOOST_AUTO_TEST_CASE(json_lines_are_one_escaped_object_each) {
   BOOST_TEST(second["message"] == "second");
   BOOST_TEST(second["level"] == "error");
 }
+
+// A peer's bytes or a truncated name can be invalid UTF-8; nlohmann::json (and most log shippers) refuse
+// such a line whole, so each bad byte becomes U+FFFD and the rest of the message survives.
+BOOST_AUTO_TEST_CASE(json_lines_replace_invalid_utf8) {
+  CapturedStderr captured;
+  BOOST_REQUIRE(setup_logging("info", "json").is_ok());
+  spdlog::warn("{}", std::string("ok \xC3\xA9 bad \xFF\xC3 overlong \xC0\xAF surrogate \xED\xA0\x80 end"));
+  const auto lines = lines_of(captured.text());
+  BOOST_REQUIRE(lines.size() == 1u);
+  const auto line = nlohmann::json::parse(lines[0], nullptr, false);
+  BOOST_REQUIRE_MESSAGE(!line.is_discarded(), lines[0]);
+  const std::string replacement = "\xEF\xBF\xBD";
+  BOOST_TEST(line["message"] == "ok \xC3\xA9 bad " + replacement + replacement + " overlong " + replacement +
+                                    replacement + " surrogate " + replacement + replacement + replacement + " end");
+}
+
+BOOST_AUTO_TEST_CASE(json_escaped_keeps_valid_text_and_escapes_controls) {
+  BOOST_TEST(json_escaped("plain") == "plain");
+  BOOST_TEST(json_escaped("a\"b\\c\nd\x01") == "a\\\"b\\\\c\\nd\\u0001");
+  BOOST_TEST(json_escaped("\xF0\x9F\x98\x80") == "\xF0\x9F\x98\x80");                  // a 4-byte sequence
+  BOOST_TEST(json_escaped("\xF0\x9F\x98") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // cut short
+}
