@@ -38,8 +38,12 @@ Result<std::vector<std::string>> string_list(const nlohmann::json& json, const c
 }  // namespace
 
 asio::awaitable<http::Response> handle_destinations(RequestContext& context, const std::vector<std::string>& segments) {
-  // An edge answers 400, as MMS (which sends no body; this one says why).
-  if (!context.sync) co_return context.error(no_destinations_on_edge());
+  // An edge answers 400 on MMS's one destinations path, as MMS (which sends no body; this one says why).
+  if (!context.sync) {
+    if (segments.size() != 3) co_return no_such_route();
+    if (context.request.method() != "GET") co_return http::Response::empty(405);
+    co_return context.error(no_destinations_on_edge());
+  }
   if (context.request.method() != "GET") co_return http::Response::empty(405);
   if (Status status = authorize_node_read(context.caller); !status) co_return context.error(status);
   if (segments.size() < 4) co_return no_such_route();

@@ -24,6 +24,7 @@ std::vector<Route> make_routes() {
       {kPut | kDelete, "/api/v1/organizations/{orgID}", kCloud},
       {kGet, "/api/v1/destinations/{orgID}", kCloud},
       {kGet, "/api/v1/destinations/{orgID}/{destType}/{destID}/objects", kCloud},
+      {kGet, "/api/v1/destinations", kEdge},  // answered with MMS's refusal, as the next one
       {kGetPut, "/api/v1/security/{aclType}/{orgID}", kCloud},
       {kGetPut, "/api/v1/security/{aclType}/{orgID}/{key}", kCloud},
       {kDelete, "/api/v1/security/{aclType}/{orgID}/{key}/{aclUserType}/{username}", kCloud},
@@ -44,6 +45,7 @@ std::vector<Route> make_routes() {
       {kPut, "/api/v1/objects/{objectType}/{objectID}/consumed", kEdge},
       {kPut, "/api/v1/objects/{objectType}/{objectID}/deleted", kEdge},
       {kPut, "/api/v1/objects/{objectType}/{objectID}/activate", kEdge},
+      {kGet | kPut | kPost, "/api/v1/objects/{objectType}/{objectID}/destinations", kEdge},
       // The SPI (reference/spi-wire.md): a cloud serves it to its edges.
       {kPut, "/spi/v1/register/{orgID}/{destType}/{destID}", kCloud},
       {kPut, "/spi/v1/register-new/{orgID}/{destType}/{destID}", kCloud},
@@ -51,7 +53,7 @@ std::vector<Route> make_routes() {
       {kPut, "/spi/v1/unregister/{orgID}/{destType}/{destID}", kCloud},
       {kPut, "/spi/v1/metasync/{orgID}/{destType}/{destID}", kCloud},
       {kGet, "/spi/v1/query/{orgID}/{objectType}/{objectID}", kCloud},
-      {kGet, "/spi/v1/objects", kCloud},
+      {kGet, "/spi/v1/objects/", kCloud},  // the poll: MMS's path ends in a slash
       {kPut, "/spi/v1/objects/{orgID}/resend", kCloud},
       {kGetPut, "/spi/v1/objects/{orgID}/{objectType}/{objectID}/{instanceID}/{dataID}/data", kCloud},
   };

@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_CASE(scrapes_parse_and_move_with_requests_and_sync) {
   BOOST_TEST(requests(after, "unmatched", "GET", "4xx") >= 1);
   BOOST_TEST(requests(after, "/metrics", "GET", "2xx") >= 1);
   // The edge's polls and notifications are counted under the SPI's templates.
-  BOOST_TEST(after.sum("edgesync_http_requests_total", {{"route", "/spi/v1/objects"}}) >= 1);
+  BOOST_TEST(after.sum("edgesync_http_requests_total", {{"route", "/spi/v1/objects/"}}) >= 1);
   BOOST_TEST(after.sum("edgesync_http_request_body_bytes_total", {{"route", object_route}}) >=
              static_cast<double>(body.size()));
   BOOST_TEST(after.sum("edgesync_http_response_body_bytes_total") >

@@ -107,6 +107,7 @@ BOOST_AUTO_TEST_CASE(cloud_and_edge_serve_every_route_of_the_table_and_nothing_n
   check_near_misses(edge->port(), false,
                     {{"GET", "/api/v1/events/myorg"},
                      {"GET", "/spi/v1/objects"},
+                     {"GET", "/api/v1/destinations/myorg"},
                      {"GET", "/api/v1/security/objects/myorg"},
                      {"GET", "/api/v1/organizations"},
                      {"GET", "/apis"}});
