@@ -72,8 +72,8 @@ void check_same(const Operations& served, const Operations& documented, const ch
 BOOST_AUTO_TEST_CASE(every_cloud_route_is_documented_and_nothing_else) {
   const YAML::Node document = spec();
   BOOST_REQUIRE(document["paths"].IsMap());
-  check_same(table_operations(edgesync::all_routes(), edgesync::RouteNodes::kCloud),
-             spec_operations(document["paths"]), "cloud");
+  check_same(table_operations(edgesync::all_routes(), edgesync::RouteNodes::kCloud), spec_operations(document["paths"]),
+             "cloud");
 }
 
 BOOST_AUTO_TEST_CASE(every_edge_route_is_documented_and_nothing_else) {

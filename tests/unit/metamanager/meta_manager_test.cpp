@@ -113,6 +113,15 @@ struct Fixture : edgesync::test::NodeStorage {
   }
 };
 
+// Metadata as an edge application PUTs it: a "stats" object without data.
+ObjectMetadata app_object(const std::string& id) {
+  ObjectMetadata meta;
+  meta.object_id = id;
+  meta.object_type = "stats";
+  meta.no_data = true;
+  return meta;
+}
+
 // Metadata as the cloud sends it in a poll item.
 ObjectMetadata cloud_object(const std::string& id, int64_t instance, int64_t size, bool no_data = false) {
   ObjectMetadata meta;
@@ -219,10 +228,7 @@ BOOST_AUTO_TEST_CASE(stale_versions_and_data_of_a_replaced_version_are_ignored) 
 
 BOOST_AUTO_TEST_CASE(an_application_update_is_stored_then_queued_for_the_cloud_and_unchanged_ones_cost_nothing) {
   Fixture f;
-  ObjectMetadata meta;
-  meta.object_id = "e1obj";
-  meta.object_type = "stats";
-  meta.no_data = true;
+  ObjectMetadata meta = app_object("e1obj");
   BOOST_TEST(f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, meta, std::nullopt, kApp)).is_ok());
   auto stored = f.get("stats", "e1obj");
   BOOST_REQUIRE(stored.is_ok());
@@ -244,10 +250,7 @@ BOOST_AUTO_TEST_CASE(an_application_update_is_stored_then_queued_for_the_cloud_a
 // refused here too, even when it repeats what is stored (deleted is not user metadata to the shortcut).
 BOOST_AUTO_TEST_CASE(an_application_update_is_checked_before_it_is_found_unchanged) {
   Fixture f;
-  ObjectMetadata meta;
-  meta.object_id = "e1obj";
-  meta.object_type = "stats";
-  meta.no_data = true;
+  ObjectMetadata meta = app_object("e1obj");
   BOOST_REQUIRE(f.run(f.meta->app_put_object({"myorg", "stats", "e1obj"}, meta, std::nullopt, kApp)).is_ok());
   const int64_t instance = f.get("stats", "e1obj")->metadata.instance_id;
 
@@ -304,10 +307,7 @@ BOOST_AUTO_TEST_CASE(a_cloud_delete_marks_the_copy_tells_applications_and_answer
 
 BOOST_AUTO_TEST_CASE(deleting_an_own_object_the_cloud_never_heard_of_removes_it_at_once) {
   Fixture f;
-  ObjectMetadata meta;
-  meta.object_id = "local";
-  meta.object_type = "stats";
-  meta.no_data = true;
+  ObjectMetadata meta = app_object("local");
   const ResourceKey key{"myorg", "stats", "local"};
   BOOST_REQUIRE(f.run(f.meta->app_put_object(key, meta, std::nullopt, kApp)).is_ok());
   BOOST_TEST(f.run(f.meta->app_delete(key)).is_ok());
@@ -317,10 +317,7 @@ BOOST_AUTO_TEST_CASE(deleting_an_own_object_the_cloud_never_heard_of_removes_it_
 
 BOOST_AUTO_TEST_CASE(deleting_an_own_object_the_cloud_has_waits_for_the_clouds_confirmation) {
   Fixture f;
-  ObjectMetadata meta;
-  meta.object_id = "sent";
-  meta.object_type = "stats";
-  meta.no_data = true;
+  ObjectMetadata meta = app_object("sent");
   const ResourceKey key{"myorg", "stats", "sent"};
   BOOST_REQUIRE(f.run(f.meta->app_put_object(key, meta, std::nullopt, kApp)).is_ok());
   const int64_t instance = f.get("stats", "sent")->metadata.instance_id;
@@ -404,10 +401,7 @@ BOOST_AUTO_TEST_CASE(an_acknowledgement_of_an_older_notification_leaves_a_newer_
 
 BOOST_AUTO_TEST_CASE(the_cloud_consuming_an_own_object_leaves_it_consumed_by_destination) {
   Fixture f;
-  ObjectMetadata meta;
-  meta.object_id = "mine";
-  meta.object_type = "stats";
-  meta.no_data = true;
+  ObjectMetadata meta = app_object("mine");
   const ResourceKey key{"myorg", "stats", "mine"};
   BOOST_REQUIRE(f.run(f.meta->app_put_object(key, meta, std::nullopt, kApp)).is_ok());
   BOOST_TEST(f.run(f.meta->cloud_item(key, "consumed", 1)).is_ok());
