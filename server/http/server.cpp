@@ -316,10 +316,10 @@ class BeastServer final : public HttpServer {
   std::shared_ptr<Listener<Protocol>> listener_;
 };
 
-// Downloads go out with sendfile(2), which cannot be told MSG_NOSIGNAL: a peer that resets the
-// connection would raise SIGPIPE and its default action ends the process. Every other write already
-// passes MSG_NOSIGNAL (Asio, send_now), so ignoring the signal changes nothing else: the write fails
-// with EPIPE and that connection alone ends. A process-wide setting, hence made by every server.
+// Every write of ours passes MSG_NOSIGNAL (Asio's, send_now), so a peer that resets the connection
+// costs that connection an EPIPE. SIGPIPE is ignored as well, as nginx does, so that a write path that
+// cannot pass the flag (sendfile or splice, tried for downloads; a library writing to a socket itself)
+// fails the same way instead of ending the process with the signal's default action.
 void ignore_broken_pipes() {
   std::signal(SIGPIPE, SIG_IGN);
 }

@@ -140,7 +140,6 @@ class FileReader final : public DataFileReader {
   FileReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
   ~FileReader() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
-  int file_descriptor() const override { return fd_; }
   Result<size_t> read_at(uint64_t offset, std::span<char> buffer) override {
     while (true) {
       const ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(offset));
@@ -247,6 +246,19 @@ Status DataFiles::sync_part(const std::string& part_file) const {
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
   Status status = ::fdatasync(fd) == 0 ? Status::ok() : errno_status("fdatasync failed");
+  ::close(fd);
+  return status;
+}
+
+Status DataFiles::start_part_writeback(const std::string& part_file, uint64_t offset, uint64_t length) const {
+  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+  const fs::path path = root_ / kUploadsDir / part_file;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
+  Status status =
+      ::sync_file_range(fd, static_cast<off_t>(offset), static_cast<off_t>(length), SYNC_FILE_RANGE_WRITE) == 0
+          ? Status::ok()
+          : errno_status("sync_file_range failed");
   ::close(fd);
   return status;
 }

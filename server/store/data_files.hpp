@@ -42,9 +42,6 @@ class DataFileReader {
   virtual uint64_t size() const = 0;
   // Reads up to buffer.size() bytes at offset; 0 at end of file.
   virtual Result<size_t> read_at(uint64_t offset, std::span<char> buffer) = 0;
-  // The open file, for sending it to a socket without a copy (sendfile); -1 when there is none. Valid
-  // as long as the reader lives.
-  virtual int file_descriptor() const { return -1; }
 };
 
 class DataFiles {
@@ -62,6 +59,10 @@ class DataFiles {
   // Without sync, call sync_part before recording the bytes as received.
   Status write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes, bool sync = true) const;
   Status sync_part(const std::string& part_file) const;
+  // Starts writing these bytes of the part file to disk and returns without waiting (sync_file_range):
+  // a large transfer's disk writes then run beside its network reads, and the fsync at its end has
+  // only the last bytes left instead of the whole file. Durability still comes from sync/finish.
+  Status start_part_writeback(const std::string& part_file, uint64_t offset, uint64_t length) const;
   // Hashes the complete part file (unless the caller hashed the bytes as it wrote them), fsyncs and
   // renames it into objects/.
   Result<DataFileWriter::Finished> finish_part(const std::string& part_file, const ResourceKey& key,

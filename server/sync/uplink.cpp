@@ -475,6 +475,7 @@ struct Uplink::State : std::enable_shared_from_this<State> {
     if (offset == 0) hasher.emplace();
     std::string cloud_sha256;
     const std::string target = object_path(key, metadata.instance_id, metadata.data_id, "data");
+    PendingWrite progress;  // the last chunk's record, committing while the next chunk arrives
     while (offset < total) {
       const uint64_t last = std::min(offset + options.chunk_size, total) - 1;
       http::ClientRequest request = spi("GET", target);
@@ -502,18 +503,25 @@ struct Uplink::State : std::enable_shared_from_this<State> {
       // The chunk is recorded once it is in the part file (the page cache: it survives a kill -9 of
       // this process). No fsync per chunk: that would cap the transfer at the disk's synchronous write
       // rate. The one fsync comes in finish_part; should the OS crash before it, the SHA-256 check
-      // below finds the damage and the object is fetched again.
+      // below finds the damage and the object is fetched again. Writeback starts now, so that the disk
+      // works while the network does and that fsync has only the last chunk left.
       const uint64_t received = last + 1;
-      Status recorded = co_await durable_write(store, [&](WriteTransaction& transaction) -> Status {
+      Status started =
+          co_await blocking([&] { return data_files.start_part_writeback(part, offset, received - offset); });
+      if (!started) co_return started;
+      // The record commits while the next chunk arrives (a commit per chunk in line with the transfer
+      // cost ~15 % of a fast link); records stay in order, so a kill -9 costs at most two chunks.
+      if (Status previous = co_await progress.wait(); !previous) co_return previous;
+      progress = PendingWrite::start(store, [key, part, received](WriteTransaction& transaction) -> Status {
         auto current = transaction.get_upload(key);
         if (!current || current->part_file != part) return Status::conflict("the transfer was restarted");
         current->received_bytes = received;
         current->received_ranges_json = "[[0," + std::to_string(received - 1) + "]]";
         return transaction.put_upload(*current);
       });
-      if (!recorded) co_return recorded;
       offset = received;
     }
+    if (Status last_record = co_await progress.wait(); !last_record) co_return last_record;
 
     // Complete: size and SHA-256 verified before the copy is offered to applications.
     std::optional<std::string> known_sha256;

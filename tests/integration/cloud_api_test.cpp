@@ -161,9 +161,9 @@ BOOST_AUTO_TEST_CASE(ranged_download_follows_rfc7233) {
   }
 }
 
-// Larger than an in-memory answer: a plain connection sends the file with sendfile(2), from the range's
-// first byte; a data file cut short behind the server's back ends the connection instead of hanging it
-// or sending a whole-looking answer.
+// Larger than an in-memory answer: streamed from the data file, from the range's first byte; a data
+// file cut short behind the server's back ends the connection instead of hanging it or sending a
+// whole-looking answer.
 BOOST_AUTO_TEST_CASE(a_large_download_sends_exactly_its_range_and_a_short_file_ends_the_connection) {
   auto client = admin();
   // A size no other object of this suite has: the data file is found by it below.
@@ -188,8 +188,7 @@ BOOST_AUTO_TEST_CASE(a_large_download_sends_exactly_its_range_and_a_short_file_e
 }
 
 // Clients that walk away in the middle of a large download (half-close, then close with data unread)
-// make the server's next sendfile fail with EPIPE; that ends their connection, not the server (the
-// signal that EPIPE raises by default would kill it).
+// make the server's next write fail with EPIPE; that ends their connection, not the server.
 BOOST_AUTO_TEST_CASE(clients_dropping_a_large_download_end_only_their_connection) {
   auto client = admin();
   const std::string data = pattern_bytes(24 * 1024 * 1024, 9);

@@ -11,6 +11,7 @@
 
 #include "tests/integration/api_test_helpers.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 
 using namespace edgesync::test;
 namespace asio = boost::asio;
@@ -32,8 +33,12 @@ BOOST_AUTO_TEST_CASE(in_flight_upload_finishes_after_sigterm) {
         "\r\nContent-Length: " + std::to_string(data.size()) + "\r\n\r\n";
     asio::write(socket, asio::buffer(head));
     asio::write(socket, asio::buffer(data.data(), data.size() / 2));
-    // The request is in flight; ask the server to stop.
-    BOOST_REQUIRE(wait_until([&] { return node.log().find("listening on") != std::string::npos; }));
+    // Only a request the server has begun counts as in flight (a connection it has not read from yet
+    // is idle and closed by the stop): wait until the upload shows in the metrics, then stop it.
+    BOOST_REQUIRE(wait_until([&] {
+      const auto scrape = parse_prometheus_text(client.get("/metrics").body);
+      return scrape.value("edgesync_active_data_transfers").value_or(0) >= 1;
+    }));
     ::kill(node.pid(), SIGTERM);
     BOOST_REQUIRE(wait_until([&] { return node.log().find("shutting down") != std::string::npos; }));
     asio::write(socket, asio::buffer(data.data() + data.size() / 2, data.size() - data.size() / 2));

@@ -192,6 +192,23 @@ BOOST_AUTO_TEST_CASE(part_files_written_at_random_offsets_hash_to_the_whole) {
   BOOST_TEST(read_all(*files, finished->file_name) == data);
 }
 
+// Writeback started early changes nothing a reader sees; only the part files of this DataFiles qualify.
+BOOST_AUTO_TEST_CASE(writeback_of_a_part_starts_early_and_keeps_its_bytes) {
+  ScratchDir dir;
+  auto files = open_files(dir);
+  const std::string data = random_bytes(3 * 1024 * 1024 + 7, 4);
+  auto part = files->create_part(kKey, data.size());
+  BOOST_REQUIRE(part.is_ok());
+  BOOST_REQUIRE(files->write_part(*part, 0, std::span<const char>(data.data(), data.size()), false).is_ok());
+  BOOST_TEST(files->start_part_writeback(*part, 0, 1024 * 1024).is_ok());
+  BOOST_TEST(files->start_part_writeback(*part, 1024 * 1024, data.size() - 1024 * 1024).is_ok());
+  auto finished = files->finish_part(*part, kKey);
+  BOOST_REQUIRE(finished.is_ok());
+  BOOST_TEST(read_all(*files, finished->file_name) == data);
+  BOOST_TEST((files->start_part_writeback(*part, 0, 1).code() == StatusCode::kNotFound));  // finished: gone
+  BOOST_TEST((files->start_part_writeback("../escape.part", 0, 1).code() == StatusCode::kInvalidArgument));
+}
+
 BOOST_AUTO_TEST_CASE(a_chunk_past_the_end_of_the_upload_is_refused) {
   ScratchDir dir;
   auto files = open_files(dir);
