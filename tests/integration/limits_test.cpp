@@ -5,8 +5,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/test/unit_test.hpp>
+#include <condition_variable>
 #include <fstream>
+#include <mutex>
 #include <optional>
+#include <thread>
 
 #include "tests/integration/api_test_helpers.hpp"
 #include "tests/support/node_process.hpp"
@@ -23,20 +26,41 @@ struct LimitedNode {
   static std::vector<std::string> args(const TempDir& dir) {
     const auto config = dir.path() / "limits.yaml";
     std::ofstream(config)
-        << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 10\n  max_metadata_bytes: 1048576\n"
+        << "http:\n  max_concurrent_transfers: 1\n  read_timeout_seconds: 5\n  max_metadata_bytes: 1048576\n"
            "  max_header_bytes: 2048\n";
     return {"--config", config.string()};
   }
 };
 
-// Opens a data upload and sends only part of its body, holding a transfer slot.
+// Opens a data upload and holds a transfer slot with it: the body trickles in a byte every half second
+// (each byte restarts the server's per-piece read timeout, so the slot stays taken however slow the
+// machine) until stall() stops it; then the read timeout ends it.
 struct StalledUpload {
   asio::io_context io;
   asio::ip::tcp::socket socket{io};
+  std::mutex mutex;
+  std::condition_variable stop_trickle;
+  bool stalled = false;
+  std::thread trickle;
   StalledUpload(uint16_t port, const std::string& target) {
     socket.connect({asio::ip::make_address("127.0.0.1"), port});
     asio::write(socket, asio::buffer("PUT " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: " +
                                      basic_auth("admin@myorg") + "\r\nContent-Length: 1000\r\n\r\nfirst bytes"));
+    trickle = std::thread([this] {
+      std::unique_lock lock(mutex);
+      boost::system::error_code error;
+      while (!error && !stop_trickle.wait_for(lock, std::chrono::milliseconds(500), [this] { return stalled; }))
+        asio::write(socket, asio::buffer("x", 1), error);
+    });
+  }
+  ~StalledUpload() { stall(); }
+  void stall() {
+    {
+      std::lock_guard lock(mutex);
+      stalled = true;
+    }
+    stop_trickle.notify_all();
+    if (trickle.joinable()) trickle.join();
   }
   // Everything the server answers until it closes the connection.
   std::string answer() {
@@ -81,11 +105,11 @@ BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_o
   auto small_range = client.get("/api/v1/objects/myorg/t/ready/data", {{"Range", "bytes=100-199"}});
   BOOST_TEST(small_range.status == 206);
   BOOST_TEST(small_range.body == data.substr(100, 100));
-  // ... while the slot is still taken (the read timeout is 10 s; these take milliseconds, and under
-  // ASan on a loaded CI machine once took over 3 s, the timeout this test had).
+  // ... while the slot is still taken.
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/ready/data").status == 429);
 
   // The stalled body runs into the read timeout: an error answer or a close, never a hang.
+  stalled->stall();
   const std::string answer = stalled->answer();
   BOOST_TEST(answer.find(" 204 ") == std::string::npos);
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/upload/status").body == "notReady");
