@@ -123,6 +123,7 @@ asio::awaitable<http::Response> object_call(RequestContext& context, CloudSync& 
   if (!sync.is_registered(node)) co_return failed_dependency();
   // A polling node is alive: it is not reported lost (and is reported back if it was).
   if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
+  if (call.action != "data" || method != "GET") sync.waiters().retire_polls(node);
   if (call.action == "data") {
     if (method == "GET") {
       auto download = sync.open_data(node, call.key, call.data_id);
@@ -198,6 +199,7 @@ asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::v
     if (named != *node) co_return context.error(Status::forbidden());
     if (call == "metasync") co_return co_await metasync(context, *sync, *node);
     if (method != "PUT") co_return http::Response::empty(405);
+    sync->waiters().retire_polls(*node);
     Status status;
     if (call == "register" || call == "register-new") {
       const auto persistent = context.request.query_param("persistent-storage");
@@ -226,6 +228,7 @@ asio::awaitable<http::Response> handle_spi(RequestContext& context, const std::v
       if (method != "PUT") co_return http::Response::empty(405);
       if (segments[3] != node->org) co_return context.error(Status::forbidden());
       if (!sync->is_registered(*node)) co_return failed_dependency();
+      sync->waiters().retire_polls(*node);
       co_return answer(context, co_await sync->resend(*node));
     }
     if (segments.size() == 9) {

@@ -49,6 +49,11 @@ class NodeWaiters {
   // answer nothing. Only for the SPI poll: an org's event stream has many legitimate readers.
   uint64_t begin_poll(const NodeAddress& node);
   bool is_current_poll(const NodeAddress& node, uint64_t poll) const;
+  // The node's other session requests prove the same: an edgesync edge sends its notifications,
+  // pings and registrations on the connection of its poll, one request at a time, so any of them
+  // means that a poll still parked has no client. (Not its data GETs, remote queries or metasync:
+  // those have their own connections, beside a live poll.) Wakes the parked polls to answer nothing.
+  void retire_polls(const NodeAddress& node) { (void)begin_poll(node); }
   // Wakes every waiter now and every later one at once (shutdown).
   void stop();
   size_t waiting() const;

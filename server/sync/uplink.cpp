@@ -205,7 +205,9 @@ struct Uplink::State : std::enable_shared_from_this<State> {
       poll_interrupted = false;
       auto answer = co_await session_client->request(std::move(poll));
       in_poll = false;
-      if (poll_interrupted) continue;  // outbox_changed() cut the long-poll short
+      // outbox_changed() cut the long-poll short. An answer that had already arrived is still processed:
+      // the cloud recorded its items as sent, and dropping them would leave them to its retry (~1 s).
+      if (poll_interrupted && !answer) continue;
       if (!answer) co_return answer.status();
       if (answer->status == 424) co_return Status::unavailable("the cloud does not know this node");
       if (answer->status == 200) {

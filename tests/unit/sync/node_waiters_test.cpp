@@ -66,6 +66,26 @@ BOOST_AUTO_TEST_CASE(a_new_poll_of_a_node_wakes_and_supersedes_the_older_one) {
   BOOST_TEST(waiters.is_current_poll(kOther, other));
 }
 
+// Another session request of the node (a notification, a ping) retires its parked poll the same way,
+// without becoming a poll itself: the node's next poll is current again.
+BOOST_AUTO_TEST_CASE(a_session_request_of_the_node_retires_its_parked_poll) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  const uint64_t parked = waiters.begin_poll(kNode);
+  std::optional<bool> woken;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { woken = co_await waiters.wait(kNode, waiters.generation(kNode), 30s); },
+      asio::detached);
+  io.run_for(50ms);
+  BOOST_REQUIRE(waiters.waiting() == 1u);
+  waiters.retire_polls(kNode);
+  io.run();  // returns when the wait ended: retired (its timeout is 30 s)
+  BOOST_TEST(*woken == true);
+  BOOST_TEST(!waiters.is_current_poll(kNode, parked));
+  const uint64_t next = waiters.begin_poll(kNode);
+  BOOST_TEST(waiters.is_current_poll(kNode, next));
+}
+
 BOOST_AUTO_TEST_CASE(a_wake_between_reading_the_generation_and_waiting_is_not_lost) {
   NodeWaiters waiters;
   const uint64_t seen = waiters.generation(kNode);
