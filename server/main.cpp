@@ -19,6 +19,7 @@
 #include "common/logging.hpp"
 #include "server/api/api_handler.hpp"
 #include "server/auth/secret_hash.hpp"
+#include "server/http/io_pool.hpp"
 #include "server/http/server.hpp"
 #include "server/node/node.hpp"
 
@@ -120,7 +121,8 @@ int serve(const Config& config) {
   }
   Node& node = **opened;
   boost::asio::io_context& io = node.io();
-  auto server = http::HttpServer::create(io, config.http, config.listen, node.api());
+  http::IoPool io_threads(io, node.io_threads());  // declared before the servers: it outlives them
+  auto server = http::HttpServer::create(io, config.http, config.listen, node.api(), &io_threads);
   if (!server) {
     spdlog::critical("cannot listen: {}", server.status().message());
     return 1;
@@ -128,7 +130,7 @@ int serve(const Config& config) {
   // Local applications may reach the node through a Unix socket too: same API, same auth.
   std::unique_ptr<http::HttpServer> unix_server;
   if (!config.http.unix_socket.empty()) {
-    auto created = http::HttpServer::create_unix(io, config.http, node.api());
+    auto created = http::HttpServer::create_unix(io, config.http, node.api(), &io_threads);
     if (!created) {
       spdlog::critical("cannot listen: {}", created.status().message());
       return 1;
@@ -150,8 +152,8 @@ int serve(const Config& config) {
     node.stop();
     // The io_context stops when the last listener has no connection left (on one of its threads).
     auto listening = std::make_shared<std::atomic<int>>(unix_server ? 2 : 1);
-    auto on_stopped = [&io, listening] {
-      if (--*listening == 0) io.stop();
+    auto on_stopped = [&io_threads, listening] {
+      if (--*listening == 0) io_threads.stop();
     };
     (*server)->stop(on_stopped);
     if (unix_server) unix_server->stop(on_stopped);
@@ -160,10 +162,7 @@ int serve(const Config& config) {
   (*server)->start();
   if (unix_server) unix_server->start();
   node.start();
-  std::vector<std::thread> workers;
-  for (int i = 1; i < node.io_threads(); ++i) workers.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& worker : workers) worker.join();
+  io_threads.run();
 
   node.close();
   spdlog::info("edgesync stopped cleanly");

@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "server/http/io_pool.hpp"
 #include "server/http/session.hpp"
 #include "server/http/tls_context.hpp"
 #include "server/http/unix_socket_file.hpp"
@@ -74,8 +75,9 @@ Result<std::vector<tcp::endpoint>> resolve_listen(asio::io_context& io, const st
 template <class Protocol>
 class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
  public:
-  Listener(asio::io_context& io, std::shared_ptr<ServerContext> context)
+  Listener(asio::io_context& io, std::shared_ptr<ServerContext> context, IoPool* pool)
       : io_(io),
+        pool_(pool),
         context_(std::move(context)),
         acceptor_(asio::make_strand(io)),
         grace_timer_(acceptor_.get_executor()) {}
@@ -204,13 +206,19 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
     return live;
   }
 
-  // On the acceptor's strand. Each connection gets a strand of its own.
+  // On the acceptor's strand. Each connection gets a strand of its own, or with a pool the next of its
+  // contexts: one thread runs each, so the connection's handlers are serialised without a strand.
+  asio::any_io_executor connection_executor() {
+    if (pool_) return pool_->next().get_executor();
+    return asio::make_strand(io_);
+  }
+
   asio::awaitable<void> accept_loop() {
     asio::steady_timer pause(acceptor_.get_executor());
     while (true) {
       error_code error;
       typename Protocol::socket socket =
-          co_await acceptor_.async_accept(asio::make_strand(io_), asio::redirect_error(asio::use_awaitable, error));
+          co_await acceptor_.async_accept(connection_executor(), asio::redirect_error(asio::use_awaitable, error));
       if (context_->stopping || error == asio::error::operation_aborted) break;  // an accepted socket closes here
       if (error) {
         // Out of file descriptors, typically: keep the others served, and do not spin on the error.
@@ -270,6 +278,7 @@ class Listener : public std::enable_shared_from_this<Listener<Protocol>> {
   }
 
   asio::io_context& io_;
+  IoPool* const pool_;  // where connections live; null: strands on io_
   const std::shared_ptr<ServerContext> context_;
   typename Protocol::acceptor acceptor_;
   typename Protocol::endpoint bound_;
@@ -327,7 +336,8 @@ void ignore_broken_pipes() {
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, const HttpConfig& config,
-                                                       const std::string& listen, RequestHandler& handler) {
+                                                       const std::string& listen, RequestHandler& handler,
+                                                       IoPool* pool) {
   ignore_broken_pipes();
   std::shared_ptr<asio::ssl::context> tls_context;
   if (config.tls.enabled()) {
@@ -335,15 +345,16 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, con
     if (!made) return made.status();
     tls_context = std::move(*made);
   }
-  auto listener = std::make_shared<Listener<tcp>>(io, std::make_shared<ServerContext>(config, handler, tls_context));
+  auto listener =
+      std::make_shared<Listener<tcp>>(io, std::make_shared<ServerContext>(config, handler, tls_context), pool);
   if (Status status = listener->bind(listen); !status) return status;
   return std::unique_ptr<HttpServer>(std::make_unique<BeastServer<tcp>>(std::move(listener)));
 }
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create_unix(asio::io_context& io, const HttpConfig& config,
-                                                            RequestHandler& handler) {
+                                                            RequestHandler& handler, IoPool* pool) {
   ignore_broken_pipes();
-  auto listener = std::make_shared<Listener<local>>(io, std::make_shared<ServerContext>(config, handler));
+  auto listener = std::make_shared<Listener<local>>(io, std::make_shared<ServerContext>(config, handler), pool);
   if (Status status = listener->bind(config.unix_socket, config.unix_socket_mode); !status) return status;
   return std::unique_ptr<HttpServer>(std::make_unique<BeastServer<local>>(std::move(listener)));
 }

@@ -1,6 +1,7 @@
 // HttpServer: the Beast/Asio HTTP/1.1 server every edgesync node runs.
 //
-// One acceptor, a pool of io threads, one coroutine per connection (no thread per connection).
+// One acceptor, a pool of io threads (io_pool.hpp), one coroutine per connection (no thread per
+// connection).
 // Keep-alive; limits on header size, buffered body size, read and idle time. stop() closes the
 // acceptor, lets in-flight requests finish (up to the grace period) and closes idle connections.
 // The handler is called from io threads concurrently and must be thread-safe.
@@ -26,6 +27,8 @@ class io_context;
 }
 
 namespace edgesync::http {
+
+class IoPool;
 
 // What the session knows of one request once its answer is written (or failed to be): for the
 // handler's metrics and request log. The views are valid during the call only. Byte counts are of
@@ -55,13 +58,15 @@ class HttpServer {
  public:
   // Binds the listen address now (so the port is known before run()); errors name the address. With
   // config.tls enabled, loads the certificate and key now too (errors name the file) and speaks HTTPS.
+  // Connections live on strands of `io`, or with a pool on its contexts in turn (see io_pool.hpp).
   static Result<std::unique_ptr<HttpServer>> create(boost::asio::io_context& io, const HttpConfig& config,
-                                                    const std::string& listen, RequestHandler& handler);
+                                                    const std::string& listen, RequestHandler& handler,
+                                                    IoPool* pool = nullptr);
   // Binds the Unix socket config.unix_socket, replacing a stale socket file left by a dead process
   // (never a file of another kind, nor a socket another process serves), with config.unix_socket_mode.
   // Plain HTTP: the file mode decides who may connect. The file is removed at stop().
   static Result<std::unique_ptr<HttpServer>> create_unix(boost::asio::io_context& io, const HttpConfig& config,
-                                                         RequestHandler& handler);
+                                                         RequestHandler& handler, IoPool* pool = nullptr);
   virtual ~HttpServer() = default;
 
   virtual std::string host() const = 0;  // the bound address, or the socket's path

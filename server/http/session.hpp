@@ -7,7 +7,8 @@
 // belongs to one session coroutine running on that connection's strand: the listener touches it only
 // by posting to that strand (close when idle at stop(), force close after the grace period). Its byte
 // stream (TCP, TLS over TCP, or a Unix socket) is hidden in session.cpp, where one request loop is
-// compiled for each kind.
+// compiled for each kind. "Strand" here means the connection's executor: a strand, or under an IoPool
+// a context that one thread runs, which serialises the connection's handlers the same way.
 #pragma once
 
 #include <atomic>
