@@ -1,0 +1,180 @@
+// PostgreSQL's own part of the store tests: what cannot happen to a file — a bad connection URL, a
+// server that is not there, a server that goes away mid-run and comes back — and its schema versions.
+// The Store contract both backends share is tested in store_test.cpp (store_test_postgres).
+#define BOOST_TEST_MODULE postgres_store_test
+#include <boost/test/unit_test.hpp>
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "server/store/postgres/postgres_store.hpp"
+#include "server/store/postgres/schema.hpp"
+#include "tests/support/postgres_cluster.hpp"
+#include "tests/unit/store/store_test_support.hpp"
+
+using namespace edgesync;
+using edgesync::test::make_object;
+using edgesync::test::PostgresCluster;
+
+namespace {
+
+std::unique_ptr<PostgresCluster> start_cluster() {
+  auto cluster = PostgresCluster::create();
+  BOOST_REQUIRE_MESSAGE(cluster.is_ok(), "cannot start a PostgreSQL test cluster: " << cluster.status().message());
+  return std::move(*cluster);
+}
+
+PostgresCluster& shared_cluster() {
+  static std::unique_ptr<PostgresCluster> cluster = start_cluster();
+  return *cluster;
+}
+
+// A fresh database in the shared cluster, dropped at the end.
+struct ScratchDatabase {
+  PostgresCluster& cluster;
+  std::string name;
+  explicit ScratchDatabase(PostgresCluster& in) : cluster(in) {
+    auto created = cluster.create_database();
+    BOOST_REQUIRE_MESSAGE(created.is_ok(), created.status().message());
+    name = *created;
+  }
+  ~ScratchDatabase() { (void)cluster.drop_database(name); }
+  std::string url() const { return cluster.url(name); }
+};
+
+Status put(Store& store, const StoredObject& object) {
+  return store.write([&](WriteTransaction& transaction) { return transaction.put_object(object); });
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_url_libpq_cannot_parse_is_invalid_and_names_the_field) {
+  for (const char* url : {"", "postgresql://[::1", "host='unterminated", "not a connection string"}) {
+    BOOST_TEST_CONTEXT(url) {
+      auto store = open_postgres_store(PostgresStoreOptions{url});
+      BOOST_REQUIRE(!store.is_ok());
+      BOOST_TEST((store.status().code() == StatusCode::kInvalidArgument), store.status().message());
+      BOOST_TEST(store.status().field() == "store.postgres.url");
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_server_that_is_not_there_is_unavailable_and_named_without_its_password) {
+  // The shared cluster's port with a database that does not exist, and a port nobody listens on.
+  const std::string no_database =
+      "postgresql://postgres:secret@127.0.0.1:" + std::to_string(shared_cluster().port()) + "/no_such_database";
+  auto missing = open_postgres_store(PostgresStoreOptions{no_database});
+  BOOST_REQUIRE(!missing.is_ok());
+  BOOST_TEST((missing.status().code() == StatusCode::kUnavailable), missing.status().message());
+  BOOST_TEST(missing.status().message().find("no_such_database") != std::string::npos, missing.status().message());
+  BOOST_TEST(missing.status().message().find("secret") == std::string::npos, missing.status().message());
+
+  auto stopped = start_cluster();
+  const std::string url = stopped->url();
+  BOOST_REQUIRE(stopped->stop().is_ok());
+  auto refused = open_postgres_store(PostgresStoreOptions{url});
+  BOOST_REQUIRE(!refused.is_ok());
+  BOOST_TEST((refused.status().code() == StatusCode::kUnavailable), refused.status().message());
+  BOOST_TEST(refused.status().message().find("127.0.0.1:" + std::to_string(stopped->port())) != std::string::npos,
+             refused.status().message());
+}
+
+BOOST_AUTO_TEST_CASE(the_schema_is_created_once_and_reopening_keeps_the_rows) {
+  ScratchDatabase database(shared_cluster());
+  {
+    auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+    BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
+    BOOST_TEST(put(**store, make_object("org", "t", "kept")).is_ok());
+  }
+  auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+  BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
+  BOOST_TEST((*store)->get_object({"org", "t", "kept"}).is_ok());
+  pqxx::connection connection(database.url());
+  pqxx::read_transaction transaction(connection);
+  BOOST_TEST(transaction.exec("SELECT version FROM schema_version")[0][0].as<int>() == pg::latest_schema_version());
+  BOOST_TEST(transaction.exec("SELECT count(*) FROM schema_version")[0][0].as<int>() == 1);
+  for (const char* table : {"objects", "webhooks", "timebase", "uploads", "destinations", "deliveries", "owner_refs",
+                            "owner_cascades", "acls", "organizations", "events", "events_pruned"}) {
+    BOOST_TEST_CONTEXT(table) {
+      BOOST_TEST(transaction.exec_params("SELECT to_regclass($1) IS NOT NULL", std::string(table))[0][0].as<bool>());
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(stores_opening_one_empty_database_at_once_migrate_it_once) {
+  ScratchDatabase database(shared_cluster());
+  constexpr int kOpeners = 4;
+  std::vector<Status> results(kOpeners);
+  std::vector<std::thread> openers;
+  for (int i = 0; i < kOpeners; ++i) {
+    openers.emplace_back([&, i] {
+      auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+      results[i] = store.is_ok() ? Status::ok() : store.status();
+    });
+  }
+  for (auto& opener : openers) opener.join();
+  for (const auto& result : results) BOOST_TEST(result.is_ok(), result.message());
+}
+
+BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_clearly) {
+  ScratchDatabase database(shared_cluster());
+  {
+    pqxx::connection connection(database.url());
+    pqxx::work transaction(connection);
+    transaction.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (999)");
+    transaction.commit();
+  }
+  auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+  BOOST_REQUIRE(!store.is_ok());
+  BOOST_TEST((store.status().code() == StatusCode::kIoError));
+  BOOST_TEST(store.status().message().find("newer") != std::string::npos, store.status().message());
+  BOOST_TEST(store.status().message().find("999") != std::string::npos, store.status().message());
+}
+
+// The server stops under an open store (a restart, a failover): reads and writes answer kUnavailable
+// instead of hanging or crashing, and once the server is back the same store works again without
+// being reopened, every acknowledged write still there.
+BOOST_AUTO_TEST_CASE(a_server_gone_mid_run_is_a_clean_error_and_the_store_recovers_when_it_is_back) {
+  auto cluster = start_cluster();
+  auto database = cluster->create_database();
+  BOOST_REQUIRE_MESSAGE(database.is_ok(), database.status().message());
+  auto opened = open_postgres_store(PostgresStoreOptions{cluster->url(*database), 1024, 2});
+  BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
+  Store& store = **opened;
+  BOOST_REQUIRE(put(store, make_object("org", "t", "before")).is_ok());
+  BOOST_REQUIRE(store.get_object({"org", "t", "before"}).is_ok());  // the readers are connected
+
+  BOOST_REQUIRE(cluster->stop().is_ok());
+  const Status write = put(store, make_object("org", "t", "while-down"));
+  BOOST_TEST((write.code() == StatusCode::kUnavailable), write.message());
+  BOOST_TEST_MESSAGE("write while down: " << write.message());
+  const auto read = store.get_object({"org", "t", "before"});
+  BOOST_TEST((read.status().code() == StatusCode::kUnavailable), read.status().message());
+  BOOST_TEST((store.count_objects().status().code() == StatusCode::kUnavailable));
+  // Still down: still a clean answer, not a crash on a half-reset connection.
+  BOOST_TEST((put(store, make_object("org", "t", "again")).code() == StatusCode::kUnavailable));
+
+  BOOST_REQUIRE_MESSAGE(cluster->start().is_ok(), cluster->log_tail());
+  BOOST_TEST(put(store, make_object("org", "t", "after")).is_ok());
+  BOOST_TEST(store.get_object({"org", "t", "before"}).is_ok());
+  BOOST_TEST(store.get_object({"org", "t", "after"}).is_ok());
+  BOOST_TEST((store.get_object({"org", "t", "while-down"}).status().code() == StatusCode::kNotFound));
+  BOOST_TEST(*store.count_objects() == 2);
+  store.close();
+}
+
+// A write acknowledged before a restart of the server is there after it, read by a new store.
+BOOST_AUTO_TEST_CASE(acknowledged_writes_survive_a_server_restart) {
+  auto cluster = start_cluster();
+  auto database = cluster->create_database();
+  BOOST_REQUIRE(database.is_ok());
+  {
+    auto store = open_postgres_store(PostgresStoreOptions{cluster->url(*database)});
+    BOOST_REQUIRE(store.is_ok());
+    for (int i = 0; i < 20; ++i) BOOST_REQUIRE(put(**store, make_object("org", "t", std::to_string(i))).is_ok());
+  }
+  BOOST_REQUIRE(cluster->stop().is_ok());
+  BOOST_REQUIRE(cluster->start().is_ok());
+  auto store = open_postgres_store(PostgresStoreOptions{cluster->url(*database)});
+  BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
+  BOOST_TEST(*(*store)->count_objects() == 20);
+}
