@@ -101,9 +101,9 @@ void GroupCommit::run_batch(std::vector<PendingWrite>& batch) {
     batch_status = database_error("the write transaction failed", error);
   }
   if (!batch_status.is_ok()) {
-    // The transaction is gone (pqxx rolled it back when it left scope). A broken connection is dropped
-    // here so that the next batch connects anew.
-    if (connection_ && !connection_->connected()) connection_->reset();
+    // The transaction is gone (rolled back when it left scope, or with its connection). The connection
+    // may be broken without knowing it yet: the next batch starts on a fresh one.
+    connection_->reset();
     for (size_t i = 0; i < batch.size(); ++i) {
       results[i] = batch_status;
       after_commit[i].clear();

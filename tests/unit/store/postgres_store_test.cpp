@@ -3,6 +3,8 @@
 // The Store contract both backends share is tested in store_test.cpp (store_test_postgres).
 #define BOOST_TEST_MODULE postgres_store_test
 #include <boost/test/unit_test.hpp>
+#include <future>
+#include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -177,4 +179,79 @@ BOOST_AUTO_TEST_CASE(acknowledged_writes_survive_a_server_restart) {
   auto store = open_postgres_store(PostgresStoreOptions{cluster->url(*database)});
   BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
   BOOST_TEST(*(*store)->count_objects() == 20);
+}
+
+// The server ends the store's sessions (an administrator, a pooler, a failover): the next read and the
+// next write find their connection dead, reconnect and succeed, none of them failing.
+BOOST_AUTO_TEST_CASE(connections_the_server_dropped_are_replaced_on_their_next_use) {
+  ScratchDatabase database(shared_cluster());
+  auto opened = open_postgres_store(PostgresStoreOptions{database.url(), 1024, 1});
+  BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
+  Store& store = **opened;
+  BOOST_REQUIRE(put(store, make_object("org", "t", "a")).is_ok());
+  BOOST_REQUIRE(store.get_object({"org", "t", "a"}).is_ok());
+  {
+    pqxx::connection admin(shared_cluster().url());
+    pqxx::nontransaction transaction(admin);
+    auto ended = transaction.exec_params(
+        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1) AS ended",
+        database.name);
+    BOOST_TEST(ended[0][0].as<int>() == 2);  // the writer and the one reader
+  }
+  const Status write = put(store, make_object("org", "t", "b"));
+  BOOST_TEST(write.is_ok(), write.message());
+  const auto read = store.get_object({"org", "t", "a"});
+  BOOST_TEST(read.is_ok(), read.status().message());
+  BOOST_TEST(*store.count_objects() == 2);
+}
+
+// A COMMIT the server refuses (here a deferred constraint trigger, which runs only then) fails every
+// write of the batch, none of their after-commit actions run, nothing of them is kept, and the next
+// write commits as usual.
+BOOST_AUTO_TEST_CASE(a_failed_commit_fails_every_write_of_the_batch_and_runs_no_action) {
+  ScratchDatabase database(shared_cluster());
+  auto opened = open_postgres_store(PostgresStoreOptions{database.url()});
+  BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
+  Store& store = **opened;
+  {
+    pqxx::connection admin(database.url());
+    pqxx::work transaction(admin);
+    transaction.exec(
+        "CREATE FUNCTION refuse_doomed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN IF NEW.object_id = 'doomed' "
+        "THEN RAISE EXCEPTION 'refused at commit'; END IF; RETURN NULL; END $$;"
+        "CREATE CONSTRAINT TRIGGER refuse_doomed AFTER INSERT ON objects DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION refuse_doomed()");
+    transaction.commit();
+  }
+  std::mutex mutex;
+  std::vector<std::string> actions;
+  std::vector<std::future<Status>> results;
+  edgesync::test::WriterGate gate;
+  gate.hold(store);  // the three writes below share the next batch
+  for (const std::string id : {"one", "doomed", "two"}) {
+    auto done = std::make_shared<std::promise<Status>>();
+    results.push_back(done->get_future());
+    store.submit_write(
+        [&, id](WriteTransaction& t) {
+          t.after_commit([&, id] {
+            std::lock_guard lock(mutex);
+            actions.push_back(id);
+          });
+          return t.put_object(make_object("org", "t", id));
+        },
+        [done](Status status) { done->set_value(std::move(status)); });
+  }
+  gate.release();
+  for (auto& result : results) {
+    const Status status = result.get();
+    BOOST_TEST((status.code() == StatusCode::kIoError), status.message());
+    BOOST_TEST(status.message().find("refused at commit") != std::string::npos, status.message());
+  }
+  {
+    std::lock_guard lock(mutex);
+    BOOST_TEST(actions.empty());
+  }
+  BOOST_TEST(*store.count_objects() == 0);
+  BOOST_TEST(put(store, make_object("org", "t", "three")).is_ok());
+  BOOST_TEST(*store.count_objects() == 1);
 }
