@@ -44,13 +44,21 @@ std::string describe_target(const std::string& url) {
   return host + ":" + port + "/" + dbname;
 }
 
+bool connection_lost(const std::exception& error) {
+  if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) return true;
+  const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error);
+  if (sql == nullptr) return false;
+  const std::string& state = sql->sqlstate();
+  return state.starts_with("08") || state.starts_with("57P");
+}
+
 Status database_error(const std::string& what, const std::exception& error) {
   std::string detail = error.what();
   while (!detail.empty() && detail.back() == '\n') detail.pop_back();
   if (dynamic_cast<const pqxx::in_doubt_error*>(&error) != nullptr) {
     return Status::io_error(what + ": the connection was lost during COMMIT, the outcome is unknown: " + detail);
   }
-  if (dynamic_cast<const pqxx::broken_connection*>(&error) != nullptr) {
+  if (connection_lost(error)) {
     return Status::unavailable(what + ": the PostgreSQL server is unreachable: " + detail);
   }
   return Status::io_error(what + ": " + detail);

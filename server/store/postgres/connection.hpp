@@ -41,6 +41,10 @@ Status check_connection_url(const std::string& url);
 // "host:port/dbname" of a connection string, for messages: never its password.
 std::string describe_target(const std::string& url);
 
+// Whether the error means the session is gone: libpq lost the connection, or the server ended it
+// (SQLSTATE class 08, connection exception, and 57P0x: shutdown, crash, terminated by an administrator).
+bool connection_lost(const std::exception& error);
+
 // A database exception as a Status: a lost or unreachable server is kUnavailable (the store works again
 // once it is back), a commit whose outcome is unknown and every other database error kIoError.
 Status database_error(const std::string& what, const std::exception& error);

@@ -123,9 +123,9 @@ Status GroupCommit::run_transaction(std::vector<PendingWrite>& batch, std::vecto
   for (int attempt = 0; !transaction; ++attempt) {
     try {
       transaction.emplace(connection_->get(), "group_commit");
-    } catch (const pqxx::broken_connection& error) {
+    } catch (const std::exception& error) {
       connection_->reset();
-      if (attempt > 0) return database_error("cannot start a transaction", error);
+      if (attempt > 0 || !connection_lost(error)) return database_error("cannot start a transaction", error);
     }
   }
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -139,9 +139,8 @@ Status GroupCommit::run_transaction(std::vector<PendingWrite>& batch, std::vecto
     Status result;
     try {
       result = batch[i].step(*transaction, after_commit[i]);
-    } catch (const pqxx::broken_connection& error) {
-      throw TransactionLost{database_error("database write failed", error)};
     } catch (const pqxx::failure& error) {
+      if (connection_lost(error)) throw TransactionLost{database_error("database write failed", error)};
       result = database_error("database write failed", error);
     } catch (const std::exception& error) {
       result = Status::internal(std::string("write failed: ") + error.what());

@@ -390,14 +390,11 @@ class PostgresStore final : public Store {
         result = work(transaction);
         transaction.commit();
         break;
-      } catch (const pqxx::broken_connection& error) {
-        reader->reset();
-        result = pg::database_error("database read failed", error);
-        if (!was_connected) break;  // a fresh connection failed: the server is unreachable
       } catch (const std::exception& error) {
         result = pg::database_error("database read failed", error);
-        if (!reader->connected()) reader->reset();
-        break;
+        if (!pg::connection_lost(error)) break;
+        reader->reset();
+        if (!was_connected) break;  // a fresh connection failed: the server is unreachable
       }
     }
     {

@@ -194,9 +194,12 @@ BOOST_AUTO_TEST_CASE(connections_the_server_dropped_are_replaced_on_their_next_u
     pqxx::connection admin(shared_cluster().url());
     pqxx::nontransaction transaction(admin);
     auto ended = transaction.exec_params(
-        "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1) AS ended",
+        "WITH victims AS MATERIALIZED (SELECT pid FROM pg_stat_activity WHERE datname = $1 AND pid <> "
+        "pg_backend_pid()) SELECT count(*) FROM victims WHERE pg_terminate_backend(pid, 30000)",
         database.name);
-    BOOST_TEST(ended[0][0].as<int>() == 2);  // the writer and the one reader
+    // The writer and the one reader (an autovacuum worker may have been there too); each is gone
+    // when pg_terminate_backend(pid, timeout) returns.
+    BOOST_TEST(ended[0][0].as<int>() >= 2);
   }
   const Status write = put(store, make_object("org", "t", "b"));
   BOOST_TEST(write.is_ok(), write.message());
