@@ -6,7 +6,18 @@
 namespace edgesync::pg {
 
 pqxx::connection& Connection::get() {
-  if (connection_ && connection_->is_open()) return *connection_;
+  if (connection_ && connection_->is_open()) {
+    // A session the server ended meanwhile (a restart, pg_terminate_backend) is found out here, before
+    // a statement goes out on it: reading what the server sent (its FATAL and the close) fails. Besides
+    // saving a round trip, this avoids libpqxx 6.4 leaking the error result of a BEGIN sent on such a
+    // session.
+    try {
+      connection_->get_notifs();
+      return *connection_;
+    } catch (const std::exception&) {
+      connection_.reset();
+    }
+  }
   connection_.reset();
   auto fresh = std::make_unique<pqxx::connection>(url_);
   // CREATE … IF NOT EXISTS and friends say NOTICE; nothing below a warning is worth a log line.
