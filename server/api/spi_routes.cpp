@@ -59,7 +59,10 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
   // A polling node is alive: it is not reported lost (and is reported back if it was).
   if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
   const auto deadline = std::chrono::steady_clock::now() + *wait;
+  const uint64_t this_poll = sync.waiters().begin_poll(node);
   while (true) {
+    // A newer poll of the node has come: this one's client has gone; hand no work to nobody.
+    if (!sync.waiters().is_current_poll(node, this_poll)) break;
     // The generation first: a commit after this read wakes the wait below even if it came before it.
     const uint64_t generation = sync.waiters().generation(node);
     int64_t next_due_ms = 0;

@@ -43,6 +43,18 @@ asio::awaitable<bool> NodeWaiters::wait(const NodeAddress& node, uint64_t seen, 
   co_return waiter->woken;
 }
 
+std::vector<std::shared_ptr<NodeWaiters::Waiter>> NodeWaiters::take_woken(Entry& entry) {
+  for (auto& waiter : entry.waiters) waiter->woken = true;
+  return entry.waiters;
+}
+
+void NodeWaiters::cancel_timers(const std::vector<std::shared_ptr<Waiter>>& woken) {
+  // The timer belongs to its waiter's executor: cancel it there, not from this thread.
+  for (auto& waiter : woken) {
+    asio::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+  }
+}
+
 void NodeWaiters::wake(const NodeAddress& node) {
   std::vector<std::shared_ptr<Waiter>> woken;
   {
@@ -51,13 +63,28 @@ void NodeWaiters::wake(const NodeAddress& node) {
     // nobody waits yet, or a poll between its read and its wait would miss it.
     Entry& entry = entries_[node];
     ++entry.generation;
-    woken = entry.waiters;
-    for (auto& waiter : woken) waiter->woken = true;
+    woken = take_woken(entry);
   }
-  // The timer belongs to its waiter's executor: cancel it there, not from this thread.
-  for (auto& waiter : woken) {
-    asio::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
+  cancel_timers(woken);
+}
+
+uint64_t NodeWaiters::begin_poll(const NodeAddress& node) {
+  std::vector<std::shared_ptr<Waiter>> woken;
+  uint64_t poll = 0;
+  {
+    std::lock_guard lock(mutex_);
+    Entry& entry = entries_[node];
+    poll = ++entry.current_poll;
+    woken = take_woken(entry);  // all of them are older polls of the node
   }
+  cancel_timers(woken);
+  return poll;
+}
+
+bool NodeWaiters::is_current_poll(const NodeAddress& node, uint64_t poll) const {
+  std::lock_guard lock(mutex_);
+  auto found = entries_.find(node);
+  return found != entries_.end() && found->second.current_poll == poll;
 }
 
 void NodeWaiters::stop() {
@@ -67,9 +94,7 @@ void NodeWaiters::stop() {
     stopped_ = true;
     for (auto& [node, entry] : entries_) all.insert(all.end(), entry.waiters.begin(), entry.waiters.end());
   }
-  for (auto& waiter : all) {
-    asio::post(waiter->timer.get_executor(), [waiter] { waiter->timer.cancel(); });
-  }
+  cancel_timers(all);
 }
 
 size_t NodeWaiters::waiting() const {

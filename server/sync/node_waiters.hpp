@@ -40,6 +40,15 @@ class NodeWaiters {
   boost::asio::awaitable<bool> wait(const NodeAddress& node, uint64_t seen, std::chrono::milliseconds timeout);
   // Thread-safe; cheap when nobody waits.
   void wake(const NodeAddress& node);
+  // A node polls one request at a time, so a new poll means that the client of any older poll still
+  // parked here has gone: an edge cuts its long-poll short to send something, and the cloud learns of
+  // the closed connection only when it answers. An older poll left waiting would take the next
+  // notification when it is woken and record its delivery attempt, answering nobody, while the live
+  // poll waited for the retry (seen as ~1 s stalls in the propagation benchmark). begin_poll() makes a
+  // new poll the node's current one and wakes the older ones; is_current_poll() tells a woken poll to
+  // answer nothing. Only for the SPI poll: an org's event stream has many legitimate readers.
+  uint64_t begin_poll(const NodeAddress& node);
+  bool is_current_poll(const NodeAddress& node, uint64_t poll) const;
   // Wakes every waiter now and every later one at once (shutdown).
   void stop();
   size_t waiting() const;
@@ -50,8 +59,13 @@ class NodeWaiters {
   struct Waiter;
   struct Entry {
     uint64_t generation = 0;
+    uint64_t current_poll = 0;
     std::vector<std::shared_ptr<Waiter>> waiters;
   };
+  // Marks every waiter of the entry woken and returns them, for cancel_timers() outside the lock.
+  static std::vector<std::shared_ptr<Waiter>> take_woken(Entry& entry);
+  static void cancel_timers(const std::vector<std::shared_ptr<Waiter>>& woken);
+
   mutable std::mutex mutex_;
   std::map<NodeAddress, Entry> entries_;
   bool stopped_ = false;

@@ -36,6 +36,36 @@ BOOST_AUTO_TEST_CASE(a_wake_ends_the_wait_of_that_node_only) {
   BOOST_TEST(*second == false);  // timed out, not woken
 }
 
+// A node polls one request at a time: a new poll wakes the older one parked for the same node (its
+// client has gone) and only the new one stays current; other nodes' polls are not touched.
+BOOST_AUTO_TEST_CASE(a_new_poll_of_a_node_wakes_and_supersedes_the_older_one) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  const uint64_t older = waiters.begin_poll(kNode);
+  const uint64_t other = waiters.begin_poll(kOther);
+  std::optional<bool> older_woken, other_woken;
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> { older_woken = co_await waiters.wait(kNode, waiters.generation(kNode), 30s); },
+      asio::detached);
+  asio::co_spawn(
+      io,
+      [&]() -> asio::awaitable<void> {
+        other_woken = co_await waiters.wait(kOther, waiters.generation(kOther), 200ms);
+      },
+      asio::detached);
+  io.run_for(50ms);
+  BOOST_REQUIRE(waiters.waiting() == 2u);
+  BOOST_TEST(waiters.is_current_poll(kNode, older));
+  const uint64_t newer = waiters.begin_poll(kNode);
+  io.run();  // returns when both waits ended: the older poll's by the new poll (its timeout is 30 s)
+  BOOST_TEST(*older_woken == true);
+  BOOST_TEST(!waiters.is_current_poll(kNode, older));
+  BOOST_TEST(waiters.is_current_poll(kNode, newer));
+  BOOST_TEST(*other_woken == false);  // timed out: another node's poll is not woken
+  BOOST_TEST(waiters.is_current_poll(kOther, other));
+}
+
 BOOST_AUTO_TEST_CASE(a_wake_between_reading_the_generation_and_waiting_is_not_lost) {
   NodeWaiters waiters;
   const uint64_t seen = waiters.generation(kNode);
