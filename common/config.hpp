@@ -44,6 +44,9 @@ struct StoreConfig {
   uint32_t max_batch_writes = 1024;              // store.max_batch_writes: writes per group commit
   StoreBackend backend = StoreBackend::kSqlite;  // store.backend: sqlite (data_dir/edgesync.db) | postgres
   std::string postgres_url;  // store.postgres.url: libpq connection string; required with backend postgres
+  // store.postgres.plugin: the backend's module (edgesync-store-postgres.so); empty: looked for next to
+  // the binary and in the install's libdir (server/store/plugin/store_plugin_loader.hpp)
+  std::string postgres_plugin;
 
   bool operator==(const StoreConfig&) const = default;
 };

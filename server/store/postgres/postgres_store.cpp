@@ -6,9 +6,11 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
+#include <type_traits>
 
 #include "server/store/postgres/acl_rows.hpp"
 #include "server/store/postgres/connection.hpp"
@@ -34,8 +36,11 @@ int64_t wall_clock_millis() {
       .count();
 }
 
-// The operations of one write, inside its savepoint of the batch's transaction. Database errors
-// propagate as pqxx exceptions; GroupCommit turns them into this write's error.
+// The operations of one write, inside its savepoint of the batch's transaction. They are called by the
+// caller's write function, which may be code of the host across the plugin boundary, where no exception
+// may go (plugin/store_plugin.hpp): a database error is kept instead (guarded) and rethrown by the
+// step once the write function has returned, so GroupCommit turns it into this write's error (or the
+// batch's, for a lost connection) as it would the exception itself.
 class PostgresWriteTransaction final : public WriteTransaction {
  public:
   PostgresWriteTransaction(pqxx::transaction_base& transaction, int64_t& last_instance_id,
@@ -45,162 +50,242 @@ class PostgresWriteTransaction final : public WriteTransaction {
         after_commit_(after_commit),
         event_listener_(event_listener) {}
 
-  Result<StoredObject> get_object(const ResourceKey& key) override { return pg::select_object(transaction_, key); }
+  Result<StoredObject> get_object(const ResourceKey& key) override {
+    return guarded([&] { return pg::select_object(transaction_, key); });
+  }
   Status put_object(const StoredObject& object) override {
-    pg::write_object(transaction_, object);
-    return Status::ok();
+    return guarded([&] {
+      pg::write_object(transaction_, object);
+      return Status::ok();
+    });
   }
   Status delete_object(const ResourceKey& key) override {
-    return pg::erase_object(transaction_, key) == 0 ? Status::not_found() : Status::ok();
+    return guarded([&] { return pg::erase_object(transaction_, key) == 0 ? Status::not_found() : Status::ok(); });
   }
 
   int64_t next_instance_id() override {
-    // MMS's timebase: wall-clock nanoseconds, never backwards. The in-memory value is not lowered when
-    // the write rolls back, so an id handed out once is never handed out again; the row only grows.
-    last_instance_id_ = std::max(last_instance_id_ + 1, wall_clock_nanos());
-    transaction_.exec_params(
-        "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
-        "last_instance_id = GREATEST(timebase.last_instance_id, excluded.last_instance_id)",
-        last_instance_id_);
-    return last_instance_id_;
+    return guarded([&] {
+      // MMS's timebase: wall-clock nanoseconds, never backwards. The in-memory value is not lowered when
+      // the write rolls back, so an id handed out once is never handed out again; the row only grows.
+      last_instance_id_ = std::max(last_instance_id_ + 1, wall_clock_nanos());
+      transaction_.exec_params(
+          "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
+          "last_instance_id = GREATEST(timebase.last_instance_id, excluded.last_instance_id)",
+          last_instance_id_);
+      return last_instance_id_;
+    });
   }
 
   Status add_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
-    transaction_.exec_params("INSERT INTO webhooks (org, object_type, url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-                             org, object_type, url);
-    return Status::ok();
+    return guarded([&] {
+      transaction_.exec_params(
+          "INSERT INTO webhooks (org, object_type, url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", org, object_type,
+          url);
+      return Status::ok();
+    });
   }
   Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
-    transaction_.exec_params("DELETE FROM webhooks WHERE org = $1 AND object_type = $2 AND url = $3", org, object_type,
-                             url);
-    return Status::ok();
+    return guarded([&] {
+      transaction_.exec_params("DELETE FROM webhooks WHERE org = $1 AND object_type = $2 AND url = $3", org,
+                               object_type, url);
+      return Status::ok();
+    });
   }
 
-  Result<UploadState> get_upload(const ResourceKey& key) override { return pg::select_upload(transaction_, key); }
+  Result<UploadState> get_upload(const ResourceKey& key) override {
+    return guarded([&] { return pg::select_upload(transaction_, key); });
+  }
   Status put_upload(const UploadState& upload) override {
-    pg::write_upload(transaction_, upload);
-    return Status::ok();
+    return guarded([&] {
+      pg::write_upload(transaction_, upload);
+      return Status::ok();
+    });
   }
   Status delete_upload(const ResourceKey& key) override {
-    pg::erase_upload(transaction_, key);
-    return Status::ok();
+    return guarded([&] {
+      pg::erase_upload(transaction_, key);
+      return Status::ok();
+    });
   }
 
   Status put_acl_entry(const AclEntry& entry) override {
-    pg::write_acl_entry(transaction_, entry);
-    return Status::ok();
+    return guarded([&] {
+      pg::write_acl_entry(transaction_, entry);
+      return Status::ok();
+    });
   }
-  Status delete_acl_entry(const AclEntry& entry) override { return pg::remove_acl_entry(transaction_, entry); }
+  Status delete_acl_entry(const AclEntry& entry) override {
+    return guarded([&] { return pg::remove_acl_entry(transaction_, entry); });
+  }
   Status put_organization(const Organization& organization) override {
-    pg::write_organization(transaction_, organization);
-    return Status::ok();
+    return guarded([&] {
+      pg::write_organization(transaction_, organization);
+      return Status::ok();
+    });
   }
   Status delete_organization(const std::string& org, std::vector<std::string>& removed_files) override {
-    pg::remove_organization(transaction_, org, removed_files);
-    pg::erase_org_events(transaction_, org);
-    return Status::ok();
+    return guarded([&] {
+      pg::remove_organization(transaction_, org, removed_files);
+      pg::erase_org_events(transaction_, org);
+      return Status::ok();
+    });
   }
 
   Result<Destination> get_destination(const NodeAddress& node) override {
-    return pg::select_destination(transaction_, node);
+    return guarded([&] { return pg::select_destination(transaction_, node); });
   }
   Result<std::vector<Destination>> list_destinations(const std::string& org) override {
-    return pg::select_destinations(transaction_, org);
+    return guarded([&]() -> Result<std::vector<Destination>> { return pg::select_destinations(transaction_, org); });
   }
   Status put_destination(const Destination& destination) override {
-    pg::write_destination(transaction_, destination);
-    return Status::ok();
+    return guarded([&] {
+      pg::write_destination(transaction_, destination);
+      return Status::ok();
+    });
   }
   Status delete_destination(const NodeAddress& node) override {
-    pg::erase_destination(transaction_, node);
-    return Status::ok();
+    return guarded([&] {
+      pg::erase_destination(transaction_, node);
+      return Status::ok();
+    });
   }
   Result<Delivery> get_delivery(const ResourceKey& key, const NodeAddress& peer) override {
-    return pg::select_delivery(transaction_, key, peer);
+    return guarded([&] { return pg::select_delivery(transaction_, key, peer); });
   }
   Result<std::vector<Delivery>> list_deliveries(const ResourceKey& key) override {
-    return pg::select_deliveries(transaction_, key);
+    return guarded([&]() -> Result<std::vector<Delivery>> { return pg::select_deliveries(transaction_, key); });
   }
   Status put_delivery(const Delivery& delivery) override {
-    auto existing = pg::select_delivery(transaction_, delivery.key, delivery.peer);
-    // A notification that becomes pending (or changes) goes to the back of its peer's queue; an
-    // unchanged one keeps its place.
-    int64_t sequence = 0;
-    if (!delivery.pending.empty()) {
-      std::optional<int64_t> kept;
-      if (existing && existing->pending == delivery.pending && existing->instance_id == delivery.instance_id) {
-        kept = pg::select_pending_sequence(transaction_, delivery);
+    return guarded([&] {
+      auto existing = pg::select_delivery(transaction_, delivery.key, delivery.peer);
+      // A notification that becomes pending (or changes) goes to the back of its peer's queue; an
+      // unchanged one keeps its place.
+      int64_t sequence = 0;
+      if (!delivery.pending.empty()) {
+        std::optional<int64_t> kept;
+        if (existing && existing->pending == delivery.pending && existing->instance_id == delivery.instance_id) {
+          kept = pg::select_pending_sequence(transaction_, delivery);
+        }
+        sequence = kept ? *kept : next_instance_id();
       }
-      sequence = kept ? *kept : next_instance_id();
-    }
-    pg::write_delivery(transaction_, delivery, sequence);
-    // Every per-destination status passes through here: recording the change here is what makes the
-    // event stream miss none. A write that leaves the status as it was records nothing.
-    const std::string previous = existing ? existing->status : std::string();
-    if (previous == delivery.status) return Status::ok();
-    Event event;
-    event.org = delivery.key.org;
-    event.time_ms = delivery.updated_at_ms > 0 ? delivery.updated_at_ms : wall_clock_millis();
-    event.type = event_type::kDestinationStatusChanged;
-    event.object_type = delivery.key.object_type;
-    event.object_id = delivery.key.object_id;
-    event.instance_id = delivery.instance_id;
-    event.dest_type = delivery.peer.dest_type;
-    event.dest_id = delivery.peer.dest_id;
-    event.status = delivery.status;
-    event.previous_status = previous;
-    event.detail = delivery.status == delivery_status::kError ? delivery.message : std::string();
-    return append_event(event);
+      pg::write_delivery(transaction_, delivery, sequence);
+      // Every per-destination status passes through here: recording the change here is what makes the
+      // event stream miss none. A write that leaves the status as it was records nothing.
+      const std::string previous = existing ? existing->status : std::string();
+      if (previous == delivery.status) return Status::ok();
+      Event event;
+      event.org = delivery.key.org;
+      event.time_ms = delivery.updated_at_ms > 0 ? delivery.updated_at_ms : wall_clock_millis();
+      event.type = event_type::kDestinationStatusChanged;
+      event.object_type = delivery.key.object_type;
+      event.object_id = delivery.key.object_id;
+      event.instance_id = delivery.instance_id;
+      event.dest_type = delivery.peer.dest_type;
+      event.dest_id = delivery.peer.dest_id;
+      event.status = delivery.status;
+      event.previous_status = previous;
+      event.detail = delivery.status == delivery_status::kError ? delivery.message : std::string();
+      return append_event(event);
+    });
   }
   Status delete_delivery(const ResourceKey& key, const NodeAddress& peer) override {
-    pg::erase_delivery(transaction_, key, peer);
-    return Status::ok();
+    return guarded([&] {
+      pg::erase_delivery(transaction_, key, peer);
+      return Status::ok();
+    });
   }
   Status delete_deliveries(const ResourceKey& key) override {
-    pg::erase_deliveries(transaction_, key);
-    return Status::ok();
+    return guarded([&] {
+      pg::erase_deliveries(transaction_, key);
+      return Status::ok();
+    });
   }
 
   Status set_owner_links(const ResourceKey& ownee, const std::vector<OwnerReference>& owners, int64_t now_ms) override {
-    pg::replace_owner_links(transaction_, ownee, owners, now_ms);
-    return Status::ok();
+    return guarded([&] {
+      pg::replace_owner_links(transaction_, ownee, owners, now_ms);
+      return Status::ok();
+    });
   }
   Result<std::vector<OwnerLink>> list_ownee_links(const ResourceKey& owner, size_t limit) override {
-    return pg::select_ownee_links(transaction_, owner, limit);
+    return guarded(
+        [&]() -> Result<std::vector<OwnerLink>> { return pg::select_ownee_links(transaction_, owner, limit); });
   }
   Status mark_owner_link_validated(const ResourceKey& ownee, const ResourceKey& owner) override {
-    pg::set_owner_link_validated(transaction_, ownee, owner);
-    return Status::ok();
+    return guarded([&] {
+      pg::set_owner_link_validated(transaction_, ownee, owner);
+      return Status::ok();
+    });
   }
   Status queue_owner_cascade(const ResourceKey& owner, int64_t now_ms) override {
-    pg::insert_owner_cascade(transaction_, owner, now_ms);
-    return Status::ok();
+    return guarded([&] {
+      pg::insert_owner_cascade(transaction_, owner, now_ms);
+      return Status::ok();
+    });
   }
   Status finish_owner_cascade(const ResourceKey& owner) override {
-    pg::erase_owner_cascade(transaction_, owner);
-    return Status::ok();
+    return guarded([&] {
+      pg::erase_owner_cascade(transaction_, owner);
+      return Status::ok();
+    });
   }
 
   Status append_event(const Event& event) override {
-    pg::insert_event(transaction_, event);
-    // One wake per org and write: a fan-out to thousands of nodes records thousands of status events.
-    if (event_listener_ && orgs_to_wake_.insert(event.org).second) {
-      after_commit_.push_back([&listener = event_listener_, org = event.org] { listener(org); });
-    }
-    return Status::ok();
+    return guarded([&] {
+      pg::insert_event(transaction_, event);
+      // One wake per org and write: a fan-out to thousands of nodes records thousands of status events.
+      if (event_listener_ && orgs_to_wake_.insert(event.org).second) {
+        after_commit_.push_back([&listener = event_listener_, org = event.org] { listener(org); });
+      }
+      return Status::ok();
+    });
   }
   Result<size_t> prune_events(const EventRetention& retention, int64_t now_ms, size_t batch) override {
-    return pg::prune_events(transaction_, retention, now_ms, batch);
+    return guarded([&]() -> Result<size_t> { return pg::prune_events(transaction_, retention, now_ms, batch); });
   }
 
-  void after_commit(std::function<void()> action) override { after_commit_.push_back(std::move(action)); }
+  void after_commit(std::function<void()> action) override {
+    return guarded([&] { after_commit_.push_back(std::move(action)); });
+  }
+
+  // The first database error of the write, as the exception it was; called after the write function.
+  void rethrow_failure() const {
+    if (failure_) std::rethrow_exception(failure_);
+  }
 
  private:
+  // Runs one operation. Its exception is kept and answered as a Status; every later operation of the
+  // write answers the same without running, the savepoint being unusable after a failed statement.
+  template <class Operation>
+  auto guarded(Operation operation) noexcept -> decltype(operation()) {
+    using Answer = decltype(operation());
+    if (!failure_) {
+      try {
+        return operation();
+      } catch (const std::exception& error) {
+        failure_ = std::current_exception();
+        failure_status_ = pg::database_error("database write failed", error);
+      } catch (...) {
+        failure_ = std::current_exception();
+        failure_status_ = Status::internal("write failed with an unknown exception");
+      }
+    }
+    if constexpr (std::is_void_v<Answer>) {
+      return;
+    } else if constexpr (std::is_same_v<Answer, int64_t>) {
+      return 0;  // the write fails with failure_ whatever it does with this id
+    } else {
+      return failure_status_;
+    }
+  }
+
   pqxx::transaction_base& transaction_;
   int64_t& last_instance_id_;
   pg::AfterCommitActions& after_commit_;
   const EventListener& event_listener_;
   std::set<std::string> orgs_to_wake_;  // orgs this write's events will wake after the commit
+  std::exception_ptr failure_;
+  Status failure_status_;
 };
 
 class PostgresStore final : public Store {
@@ -216,6 +301,10 @@ class PostgresStore final : public Store {
   // ---- reads -------------------------------------------------------------------------------
   Result<StoredObject> get_object(const ResourceKey& key) override {
     return with_reader<StoredObject>([&](pqxx::transaction_base& t) { return pg::select_object(t, key); });
+  }
+  // Store's default, made noexcept here: nothing leaves the plugin by an exception.
+  Result<std::shared_ptr<const ObjectSnapshot>> get_object_snapshot(const ResourceKey& key) noexcept override {
+    return Store::get_object_snapshot(key);
   }
   Result<UploadState> get_upload(const ResourceKey& key) override {
     return with_reader<UploadState>([&](pqxx::transaction_base& t) { return pg::select_upload(t, key); });
@@ -268,7 +357,7 @@ class PostgresStore final : public Store {
         [](pqxx::transaction_base& t) -> Result<DeliveryCounts> { return pg::count_deliveries(t); });
   }
 
-  void write_metrics(metrics::Exposition& out) const override {
+  void write_metrics(metrics::Exposition& out) const noexcept override {
     const pg::GroupCommit& commits = *group_commit_;
     out.family("edgesync_store_commit_queue_depth", "gauge", "Writes queued for the next group commit.");
     out.sample("edgesync_store_commit_queue_depth", {}, commits.queued());
@@ -320,7 +409,7 @@ class PostgresStore final : public Store {
     return with_reader<EventWindow>(
         [&](pqxx::transaction_base& t) -> Result<EventWindow> { return pg::select_event_window(t, org); });
   }
-  void set_event_listener(EventListener listener) override { event_listener_ = std::move(listener); }
+  void set_event_listener(EventListener listener) noexcept override { event_listener_ = std::move(listener); }
 
   Result<std::vector<std::string>> referenced_files() override {
     return with_reader<std::vector<std::string>>([](pqxx::transaction_base& t) -> Result<std::vector<std::string>> {
@@ -344,17 +433,19 @@ class PostgresStore final : public Store {
   }
 
   // ---- writes ------------------------------------------------------------------------------
-  void submit_write(WriteFunction write, WriteCompletion on_durable) override {
+  void submit_write(WriteFunction write, WriteCompletion on_durable) noexcept override {
     group_commit_->submit(
         [this, write = std::move(write)](pqxx::transaction_base& transaction, pg::AfterCommitActions& after_commit) {
           // last_instance_id_ is touched only here, on the writer thread.
           PostgresWriteTransaction operations(transaction, last_instance_id_, after_commit, event_listener_);
-          return write(operations);
+          Status status = write(operations);
+          operations.rethrow_failure();
+          return status;
         },
         std::move(on_durable));
   }
 
-  void close() override {
+  void close() noexcept override {
     // Writes first: their completions may still read.
     group_commit_->close();
     std::vector<std::unique_ptr<pg::Connection>> closing;
@@ -366,14 +457,15 @@ class PostgresStore final : public Store {
     reader_available_.notify_all();
   }
 
-  uint64_t commit_count() const { return group_commit_->commit_count(); }
+  uint64_t commit_count() const noexcept override { return group_commit_->commit_count(); }
 
  private:
   // Borrows an idle read connection for one read-only transaction. A connection the server dropped
   // (a restart) is found out by using it: the read is retried once on a fresh connection, reads being
-  // safe to repeat.
+  // safe to repeat. Every read goes through here: noexcept, as nothing may leave the plugin by an
+  // exception (plugin/store_plugin.hpp); the ones the work throws become its Status.
   template <class T, class Work>
-  Result<T> with_reader(Work work) {
+  Result<T> with_reader(Work work) noexcept {
     std::unique_ptr<pg::Connection> reader;
     {
       std::unique_lock lock(reader_mutex_);
@@ -395,6 +487,9 @@ class PostgresStore final : public Store {
         if (!pg::connection_lost(error)) break;
         reader->reset();
         if (!was_connected) break;  // a fresh connection failed: the server is unreachable
+      } catch (...) {
+        result = Status::internal("database read failed with an unknown exception");
+        break;
       }
     }
     {
@@ -456,11 +551,6 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& o
   spdlog::debug("store: PostgreSQL at {}", target);
   return std::unique_ptr<Store>(
       new PostgresStore(std::move(writer), options.max_batch_writes, last_instance_id, std::move(readers)));
-}
-
-uint64_t postgres_store_commit_count(const Store& store) {
-  const auto* postgres = dynamic_cast<const PostgresStore*>(&store);
-  return postgres ? postgres->commit_count() : 0;
 }
 
 }  // namespace edgesync

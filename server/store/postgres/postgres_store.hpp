@@ -29,8 +29,4 @@ struct PostgresStoreOptions {
 // cannot be migrated (or is newer than this edgesync).
 Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& options);
 
-// How many commits the writer made (fewer than writes under load); 0 for a store that is not a
-// PostgreSQL store.
-uint64_t postgres_store_commit_count(const Store& store);
-
 }  // namespace edgesync

@@ -97,6 +97,7 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "store.max_batch_writes",
                                          "store.backend",
                                          "store.postgres.url",
+                                         "store.postgres.plugin",
                                          "objects.activation_interval_seconds",
                                          "objects.maintenance_interval_seconds",
                                          "owners.validation_timeout",
@@ -177,6 +178,11 @@ BOOST_AUTO_TEST_CASE(the_store_backend_is_sqlite_or_postgres_and_postgres_needs_
   BOOST_REQUIRE_MESSAGE(postgres.is_ok(), postgres.status().message());
   BOOST_TEST((postgres->store.backend == StoreBackend::kPostgres));
   BOOST_TEST(postgres->store.postgres_url == "postgresql://edgesync@db:5432/edgesync");
+  BOOST_TEST(postgres->store.postgres_plugin.empty());
+  auto plugin = load_config_file(files.write(
+      "store:\n  backend: postgres\n  postgres:\n    url: postgresql://db/e\n    plugin: /opt/e/store.so\n"));
+  BOOST_REQUIRE_MESSAGE(plugin.is_ok(), plugin.status().message());
+  BOOST_TEST(plugin->store.postgres_plugin == "/opt/e/store.so");
 
   auto unknown = load_config_file(files.write("store:\n  backend: mongodb\n"));
   BOOST_REQUIRE(!unknown.is_ok());

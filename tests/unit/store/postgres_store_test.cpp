@@ -1,13 +1,20 @@
 // PostgreSQL's own part of the store tests: what cannot happen to a file — a bad connection URL, a
 // server that is not there, a server that goes away mid-run and comes back — and its schema versions.
-// The Store contract both backends share is tested in store_test.cpp (store_test_postgres).
+// The Store contract both backends share is tested in store_test.cpp (store_test_postgres). Every store
+// here comes from the plugin, opened as the binary opens it; so does the check that the plugin's log
+// lines reach the binary's logger.
 #define BOOST_TEST_MODULE postgres_store_test
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/test/unit_test.hpp>
 #include <future>
 #include <mutex>
 #include <pqxx/pqxx>
+#include <sstream>
 #include <thread>
 
+#include "server/store/plugin/store_plugin_loader.hpp"
 #include "server/store/postgres/postgres_store.hpp"
 #include "server/store/postgres/schema.hpp"
 #include "tests/support/postgres_cluster.hpp"
@@ -43,6 +50,11 @@ struct ScratchDatabase {
   std::string url() const { return cluster.url(name); }
 };
 
+Result<std::unique_ptr<Store>> open_from_plugin(const PostgresStoreOptions& options) {
+  return open_plugin_store(StorePluginRequest{"postgres", EDGESYNC_POSTGRES_PLUGIN, options.url,
+                                              options.max_batch_writes, options.read_connections});
+}
+
 Status put(Store& store, const StoredObject& object) {
   return store.write([&](WriteTransaction& transaction) { return transaction.put_object(object); });
 }
@@ -52,7 +64,7 @@ Status put(Store& store, const StoredObject& object) {
 BOOST_AUTO_TEST_CASE(a_url_libpq_cannot_parse_is_invalid_and_names_the_field) {
   for (const char* url : {"", "postgresql://[::1", "host='unterminated", "not a connection string"}) {
     BOOST_TEST_CONTEXT(url) {
-      auto store = open_postgres_store(PostgresStoreOptions{url});
+      auto store = open_from_plugin(PostgresStoreOptions{url});
       BOOST_REQUIRE(!store.is_ok());
       BOOST_TEST((store.status().code() == StatusCode::kInvalidArgument), store.status().message());
       BOOST_TEST(store.status().field() == "store.postgres.url");
@@ -64,7 +76,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_not_there_is_unavailable_and_named_without
   // The shared cluster's port with a database that does not exist, and a port nobody listens on.
   const std::string no_database =
       "postgresql://postgres:secret@127.0.0.1:" + std::to_string(shared_cluster().port()) + "/no_such_database";
-  auto missing = open_postgres_store(PostgresStoreOptions{no_database});
+  auto missing = open_from_plugin(PostgresStoreOptions{no_database});
   BOOST_REQUIRE(!missing.is_ok());
   BOOST_TEST((missing.status().code() == StatusCode::kUnavailable), missing.status().message());
   BOOST_TEST(missing.status().message().find("no_such_database") != std::string::npos, missing.status().message());
@@ -73,7 +85,7 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_not_there_is_unavailable_and_named_without
   auto stopped = start_cluster();
   const std::string url = stopped->url();
   BOOST_REQUIRE(stopped->stop().is_ok());
-  auto refused = open_postgres_store(PostgresStoreOptions{url});
+  auto refused = open_from_plugin(PostgresStoreOptions{url});
   BOOST_REQUIRE(!refused.is_ok());
   BOOST_TEST((refused.status().code() == StatusCode::kUnavailable), refused.status().message());
   BOOST_TEST(refused.status().message().find("127.0.0.1:" + std::to_string(stopped->port())) != std::string::npos,
@@ -83,11 +95,11 @@ BOOST_AUTO_TEST_CASE(a_server_that_is_not_there_is_unavailable_and_named_without
 BOOST_AUTO_TEST_CASE(the_schema_is_created_once_and_reopening_keeps_the_rows) {
   ScratchDatabase database(shared_cluster());
   {
-    auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+    auto store = open_from_plugin(PostgresStoreOptions{database.url()});
     BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
     BOOST_TEST(put(**store, make_object("org", "t", "kept")).is_ok());
   }
-  auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+  auto store = open_from_plugin(PostgresStoreOptions{database.url()});
   BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
   BOOST_TEST((*store)->get_object({"org", "t", "kept"}).is_ok());
   pqxx::connection connection(database.url());
@@ -109,7 +121,7 @@ BOOST_AUTO_TEST_CASE(stores_opening_one_empty_database_at_once_migrate_it_once) 
   std::vector<std::thread> openers;
   for (int i = 0; i < kOpeners; ++i) {
     openers.emplace_back([&, i] {
-      auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+      auto store = open_from_plugin(PostgresStoreOptions{database.url()});
       results[i] = store.is_ok() ? Status::ok() : store.status();
     });
   }
@@ -125,7 +137,7 @@ BOOST_AUTO_TEST_CASE(a_newer_schema_is_refused_clearly) {
     transaction.exec("CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (999)");
     transaction.commit();
   }
-  auto store = open_postgres_store(PostgresStoreOptions{database.url()});
+  auto store = open_from_plugin(PostgresStoreOptions{database.url()});
   BOOST_REQUIRE(!store.is_ok());
   BOOST_TEST((store.status().code() == StatusCode::kIoError));
   BOOST_TEST(store.status().message().find("newer") != std::string::npos, store.status().message());
@@ -139,7 +151,7 @@ BOOST_AUTO_TEST_CASE(a_server_gone_mid_run_is_a_clean_error_and_the_store_recove
   auto cluster = start_cluster();
   auto database = cluster->create_database();
   BOOST_REQUIRE_MESSAGE(database.is_ok(), database.status().message());
-  auto opened = open_postgres_store(PostgresStoreOptions{cluster->url(*database), 1024, 2});
+  auto opened = open_from_plugin(PostgresStoreOptions{cluster->url(*database), 1024, 2});
   BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
   Store& store = **opened;
   BOOST_REQUIRE(put(store, make_object("org", "t", "before")).is_ok());
@@ -170,13 +182,13 @@ BOOST_AUTO_TEST_CASE(acknowledged_writes_survive_a_server_restart) {
   auto database = cluster->create_database();
   BOOST_REQUIRE(database.is_ok());
   {
-    auto store = open_postgres_store(PostgresStoreOptions{cluster->url(*database)});
+    auto store = open_from_plugin(PostgresStoreOptions{cluster->url(*database)});
     BOOST_REQUIRE(store.is_ok());
     for (int i = 0; i < 20; ++i) BOOST_REQUIRE(put(**store, make_object("org", "t", std::to_string(i))).is_ok());
   }
   BOOST_REQUIRE(cluster->stop().is_ok());
   BOOST_REQUIRE(cluster->start().is_ok());
-  auto store = open_postgres_store(PostgresStoreOptions{cluster->url(*database)});
+  auto store = open_from_plugin(PostgresStoreOptions{cluster->url(*database)});
   BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
   BOOST_TEST(*(*store)->count_objects() == 20);
 }
@@ -185,7 +197,7 @@ BOOST_AUTO_TEST_CASE(acknowledged_writes_survive_a_server_restart) {
 // next write find their connection dead, reconnect and succeed, none of them failing.
 BOOST_AUTO_TEST_CASE(connections_the_server_dropped_are_replaced_on_their_next_use) {
   ScratchDatabase database(shared_cluster());
-  auto opened = open_postgres_store(PostgresStoreOptions{database.url(), 1024, 1});
+  auto opened = open_from_plugin(PostgresStoreOptions{database.url(), 1024, 1});
   BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
   Store& store = **opened;
   BOOST_REQUIRE(put(store, make_object("org", "t", "a")).is_ok());
@@ -213,7 +225,7 @@ BOOST_AUTO_TEST_CASE(connections_the_server_dropped_are_replaced_on_their_next_u
 // write commits as usual.
 BOOST_AUTO_TEST_CASE(a_failed_commit_fails_every_write_of_the_batch_and_runs_no_action) {
   ScratchDatabase database(shared_cluster());
-  auto opened = open_postgres_store(PostgresStoreOptions{database.url()});
+  auto opened = open_from_plugin(PostgresStoreOptions{database.url()});
   BOOST_REQUIRE_MESSAGE(opened.is_ok(), opened.status().message());
   Store& store = **opened;
   {
@@ -257,4 +269,28 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_fails_every_write_of_the_batch_and_runs_no_
   BOOST_TEST(*store.count_objects() == 0);
   BOOST_TEST(put(store, make_object("org", "t", "three")).is_ok());
   BOOST_TEST(*store.count_objects() == 1);
+}
+
+BOOST_AUTO_TEST_CASE(the_plugins_log_lines_go_to_the_hosts_logger_at_its_level) {
+  ScratchDatabase database(shared_cluster());
+  std::ostringstream lines;
+  const auto previous = spdlog::default_logger();
+  auto capture = std::make_shared<spdlog::logger>("capture", std::make_shared<spdlog::sinks::ostream_sink_mt>(lines));
+  capture->set_pattern("%l %v");
+  spdlog::set_default_logger(capture);
+  const auto open_at = [&](spdlog::level::level_enum level) {
+    lines.str("");
+    spdlog::set_level(level);
+    auto store = open_from_plugin(PostgresStoreOptions{database.url()});
+    BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
+    (*store)->close();
+    return lines.str();
+  };
+  const std::string at_debug = open_at(spdlog::level::debug);
+  const std::string at_info = open_at(spdlog::level::info);
+  spdlog::set_default_logger(previous);
+  // The plugin's own line (postgres_store.cpp), formatted by the host's logger.
+  const std::string expected = "debug store: PostgreSQL at 127.0.0.1:" + std::to_string(shared_cluster().port());
+  BOOST_TEST(at_debug.find(expected) != std::string::npos, at_debug);
+  BOOST_TEST(at_info.find("PostgreSQL at") == std::string::npos, at_info);
 }

@@ -1,6 +1,7 @@
 // The backend the shared store tests run against, chosen when the test is compiled: SQLite by default,
-// PostgreSQL with EDGESYNC_STORE_TEST_POSTGRES. The same test source builds into store_test_sqlite and
-// store_test_postgres (tests/unit/store/CMakeLists.txt), so both backends pass one suite.
+// PostgreSQL (from its plugin) with EDGESYNC_STORE_TEST_POSTGRES. The same test source builds into
+// store_test_sqlite and store_test_postgres (tests/unit/store/CMakeLists.txt), so both backends pass
+// one suite.
 //
 // ScratchStore is where one test's store lives: a fresh directory (SQLite) or a fresh database in the
 // executable's throwaway cluster (PostgreSQL, started once on first use). Opening it twice reopens the
@@ -12,14 +13,13 @@
 #include <memory>
 #include <string>
 
-#include "server/store/open_store.hpp"
 #include "server/store/store.hpp"
 #include "tests/unit/store/store_test_support.hpp"
 
 #ifdef EDGESYNC_STORE_TEST_POSTGRES
 #include <pqxx/pqxx>
 
-#include "server/store/postgres/postgres_store.hpp"
+#include "server/store/plugin/store_plugin_loader.hpp"
 #include "tests/support/postgres_cluster.hpp"
 #else
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -51,8 +51,10 @@ class ScratchStore {
   ScratchStore(const ScratchStore&) = delete;
   ScratchStore& operator=(const ScratchStore&) = delete;
 
+  // From the plugin the binary would load (EDGESYNC_POSTGRES_PLUGIN: the build's), the way it loads it.
   Result<std::unique_ptr<Store>> open(uint32_t max_batch = 1024, uint32_t read_connections = 4) const {
-    return open_postgres_store(PostgresStoreOptions{url(), max_batch, read_connections});
+    return open_plugin_store(
+        StorePluginRequest{"postgres", EDGESYNC_POSTGRES_PLUGIN, url(), max_batch, read_connections});
   }
   std::string url() const { return shared_cluster().url(database_); }
   // Moves the persisted instance-id timebase (as a clock step backwards would leave it).

@@ -9,7 +9,6 @@
 #include <set>
 #include <thread>
 
-#include "server/store/open_store.hpp"
 #include "tests/unit/store/store_backend.hpp"
 #include "tests/unit/store/store_test_support.hpp"
 
@@ -325,8 +324,8 @@ BOOST_AUTO_TEST_CASE(a_failing_write_rolls_back_alone_and_skips_its_after_commit
         });
   }
   gate.release();
-  store->close();                                // drains the queue
-  BOOST_TEST(store_commit_count(*store) == 2u);  // the gate's, then one for all three
+  store->close();                           // drains the queue
+  BOOST_TEST(store->commit_count() == 2u);  // the gate's, then one for all three
   BOOST_TEST(
       (events == std::vector<std::string>{"durable good1", "good1 ok", "bad invalid", "durable good2", "good2 ok"}));
   auto reopened = open_store(dir);
@@ -387,7 +386,7 @@ BOOST_AUTO_TEST_CASE(group_commit_under_32_concurrent_writers_keeps_every_acknow
       });
     }
     for (auto& thread : writers) thread.join();
-    commits = store_commit_count(*store);
+    commits = store->commit_count();
     store->close();
   }
   BOOST_TEST(acknowledged.size() == size_t(kWriters * kWritesEach));

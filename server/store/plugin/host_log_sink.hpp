@@ -1,0 +1,13 @@
+// Inside a store plugin: makes its spdlog calls (spdlog::info(…) anywhere in the backend's code) go to
+// the host's logger through the callback the host passed, instead of to the plugin's own copy of
+// spdlog, which would write its own format to stderr whatever --log-format says.
+#pragma once
+
+#include "server/store/plugin/store_plugin.hpp"
+
+namespace edgesync {
+
+// Replaces the plugin's default logger with one that hands every line to args.log, at args.log_level.
+void route_logs_to_host(const EdgesyncStorePluginArgs& args);
+
+}  // namespace edgesync
