@@ -30,9 +30,14 @@ class HostSink final : public spdlog::sinks::sink {
 
 void route_logs_to_host(const EdgesyncStorePluginArgs& args) {
   if (args.log == nullptr) return;
-  auto logger = std::make_shared<spdlog::logger>("edgesync", std::make_shared<HostSink>(args.log, args.log_context));
+  // Installed once: replacing the default logger would destroy the one that another store's threads
+  // may be logging through (spdlog hands out a raw pointer to it). Later opens set its level only.
+  static const std::shared_ptr<spdlog::logger> logger = [&] {
+    auto made = std::make_shared<spdlog::logger>("edgesync", std::make_shared<HostSink>(args.log, args.log_context));
+    spdlog::set_default_logger(made);
+    return made;
+  }();
   logger->set_level(static_cast<spdlog::level::level_enum>(args.log_level));
-  spdlog::set_default_logger(std::move(logger));
 }
 
 }  // namespace edgesync

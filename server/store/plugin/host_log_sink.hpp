@@ -7,7 +7,8 @@
 
 namespace edgesync {
 
-// Replaces the plugin's default logger with one that hands every line to args.log, at args.log_level.
+// Makes the plugin's default logger one that hands every line to args.log (the first call's: a host
+// has one logger), at args.log_level (each call's: the host's level when it opened a store).
 void route_logs_to_host(const EdgesyncStorePluginArgs& args);
 
 }  // namespace edgesync
