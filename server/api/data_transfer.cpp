@@ -73,6 +73,7 @@ http::Response stream_data(RequestContext& context, const DataDownload& download
         *offset += *read;
         return *read;
       }};
+  if (const int fd = reader->file_descriptor(); fd >= 0) response.stream->file = http::FileRange{fd, first};
   return response;
 }
 

@@ -20,9 +20,18 @@ namespace edgesync::http {
 // Pulls the next bytes of a streamed body into buffer; returns how many (0 only at the end).
 using BodySource = std::function<Result<size_t>(std::span<char> buffer)>;
 
+// The same bytes as a range of an open file, which a plain socket sends with sendfile(2): straight from
+// the page cache, without the copy through the source's buffer. The descriptor must stay open as long as
+// the Response lives (the source's captures usually own it).
+struct FileRange {
+  int fd = -1;
+  uint64_t offset = 0;
+};
+
 struct StreamedBody {
   uint64_t length = 0;  // exact number of bytes the source will produce
-  BodySource source;
+  BodySource source;    // always set: TLS connections (and any stream without a file) pull from it
+  std::optional<FileRange> file;
 };
 
 struct Response {

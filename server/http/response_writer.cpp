@@ -5,15 +5,21 @@
 // small GET was the largest user-space cost left in the profile (tests/bench/RESULTS.md, round 4).
 #include "server/http/response_writer.hpp"
 
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+
+#include <cerrno>
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffer_traits.hpp>
@@ -21,6 +27,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/status.hpp>
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <optional>
 
@@ -119,6 +126,64 @@ std::optional<size_t> pull_piece(BodySource& source, std::span<char> piece) {
   return std::nullopt;
 }
 
+// One sendfile(2) call moves at most this much, so that a fast reader cannot keep the io thread busy
+// with one download for long.
+constexpr size_t kSendfileBytes = 4 * 1024 * 1024;
+
+// Waits until the plain socket can take more bytes; false when `timeout` passed first or it failed.
+template <class Socket>
+asio::awaitable<bool> wait_writable(Socket& socket, std::chrono::seconds timeout) {
+  // The timer's handler runs on this coroutine's executor (the connection's strand), so it sees
+  // `waiting` cleared once the wait below has ended and then touches nothing: the socket may be gone.
+  struct State {
+    bool waiting = true;
+    bool timed_out = false;
+  };
+  auto state = std::make_shared<State>();
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  timer.expires_after(timeout);
+  timer.async_wait([&socket, state](error_code error) {
+    if (error || !state->waiting) return;
+    state->timed_out = true;
+    socket.cancel();
+  });
+  auto [error] = co_await socket.async_wait(Socket::wait_write, asio::as_tuple(asio::use_awaitable));
+  state->waiting = false;
+  timer.cancel();
+  co_return !error && !state->timed_out;
+}
+
+// Sends `length` bytes of the file with sendfile(2): the kernel hands page-cache pages to the socket,
+// sparing the read into a buffer and the copy from it (the user-space copies of a large download).
+template <class Stream>
+asio::awaitable<bool> send_file(Stream& stream, const FileRange& file, uint64_t length, std::chrono::seconds timeout) {
+  auto& socket = timed_layer(stream).socket();
+  error_code error;
+  socket.native_non_blocking(true, error);  // sendfile must answer EAGAIN, never block the io thread
+  if (error) {
+    spdlog::debug("sending a file failed: {}", error.message());
+    co_return false;
+  }
+  off_t offset = static_cast<off_t>(file.offset);
+  uint64_t remaining = length;
+  while (remaining > 0) {
+    const ssize_t sent = ::sendfile(socket.native_handle(), file.fd, &offset,
+                                    static_cast<size_t>(std::min<uint64_t>(remaining, kSendfileBytes)));
+    if (sent > 0) {
+      remaining -= static_cast<uint64_t>(sent);
+    } else if (sent == 0) {  // the file is shorter than its object says: the head's length cannot be kept
+      spdlog::warn("response stream: the data file ended {} bytes early", remaining);
+      co_return false;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (!co_await wait_writable(socket, timeout)) co_return false;
+    } else if (errno != EINTR) {
+      spdlog::debug("sending a file failed: {}", std::strerror(errno));
+      co_return false;
+    }
+  }
+  co_return true;
+}
+
 // Sends the head, then the source's `length` bytes piece by piece.
 template <class Stream>
 asio::awaitable<bool> write_stream(Stream& stream, const std::string& head, BodySource& source, uint64_t length,
@@ -189,6 +254,13 @@ asio::awaitable<bool> write_response(Stream& stream, Response& response, const W
     if (!response.stream->source) {
       spdlog::warn("a streamed response of {} bytes has no source", response.stream->length);
       co_return false;
+    }
+    if constexpr (!kIsTls<Stream>) {
+      if (response.stream->file) {
+        const Pieces head_only{asio::buffer(wire), {}};
+        if (!co_await write_all(stream, head_only, options.write_timeout)) co_return false;
+        co_return co_await send_file(stream, *response.stream->file, response.stream->length, options.write_timeout);
+      }
     }
     co_return co_await write_stream(stream, wire, response.stream->source, response.stream->length,
                                     options.write_timeout);

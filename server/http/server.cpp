@@ -18,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <cerrno>
 #include <charconv>
+#include <csignal>
 #include <mutex>
 #include <type_traits>
 #include <unordered_map>
@@ -315,10 +316,19 @@ class BeastServer final : public HttpServer {
   std::shared_ptr<Listener<Protocol>> listener_;
 };
 
+// Downloads go out with sendfile(2), which cannot be told MSG_NOSIGNAL: a peer that resets the
+// connection would raise SIGPIPE and its default action ends the process. Every other write already
+// passes MSG_NOSIGNAL (Asio, send_now), so ignoring the signal changes nothing else: the write fails
+// with EPIPE and that connection alone ends. A process-wide setting, hence made by every server.
+void ignore_broken_pipes() {
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, const HttpConfig& config,
                                                        const std::string& listen, RequestHandler& handler) {
+  ignore_broken_pipes();
   std::shared_ptr<asio::ssl::context> tls_context;
   if (config.tls.enabled()) {
     auto made = make_server_tls_context(config.tls);
@@ -332,6 +342,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::create(asio::io_context& io, con
 
 Result<std::unique_ptr<HttpServer>> HttpServer::create_unix(asio::io_context& io, const HttpConfig& config,
                                                             RequestHandler& handler) {
+  ignore_broken_pipes();
   auto listener = std::make_shared<Listener<local>>(io, std::make_shared<ServerContext>(config, handler));
   if (Status status = listener->bind(config.unix_socket, config.unix_socket_mode); !status) return status;
   return std::unique_ptr<HttpServer>(std::make_unique<BeastServer<local>>(std::move(listener)));

@@ -140,6 +140,7 @@ class FileReader final : public DataFileReader {
   FileReader(int fd, uint64_t size) : fd_(fd), size_(size) {}
   ~FileReader() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
+  int file_descriptor() const override { return fd_; }
   Result<size_t> read_at(uint64_t offset, std::span<char> buffer) override {
     while (true) {
       const ssize_t n = ::pread(fd_, buffer.data(), buffer.size(), static_cast<off_t>(offset));

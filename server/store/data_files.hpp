@@ -42,6 +42,9 @@ class DataFileReader {
   virtual uint64_t size() const = 0;
   // Reads up to buffer.size() bytes at offset; 0 at end of file.
   virtual Result<size_t> read_at(uint64_t offset, std::span<char> buffer) = 0;
+  // The open file, for sending it to a socket without a copy (sendfile); -1 when there is none. Valid
+  // as long as the reader lives.
+  virtual int file_descriptor() const { return -1; }
 };
 
 class DataFiles {

@@ -2,6 +2,7 @@
 // (reference/mms-reference.md §1–2, §11).
 #define BOOST_TEST_MODULE cloud_api_test
 #include <boost/test/unit_test.hpp>
+#include <filesystem>
 #include <fstream>
 
 #include "common/time_format.hpp"
@@ -158,6 +159,51 @@ BOOST_AUTO_TEST_CASE(ranged_download_follows_rfc7233) {
       BOOST_TEST(refused.body.find("0123456789") == std::string::npos);  // never data with an error
     }
   }
+}
+
+// Larger than an in-memory answer: a plain connection sends the file with sendfile(2), from the range's
+// first byte; a data file cut short behind the server's back ends the connection instead of hanging it
+// or sending a whole-looking answer.
+BOOST_AUTO_TEST_CASE(a_large_download_sends_exactly_its_range_and_a_short_file_ends_the_connection) {
+  auto client = admin();
+  // A size no other object of this suite has: the data file is found by it below.
+  const std::string data = pattern_bytes(3 * 1024 * 1024 + 4111, 5);
+  BOOST_REQUIRE(client.put(kBase + "/file/sent", object_body("file", "sent")).status == 204);
+  BOOST_REQUIRE(client.put(kBase + "/file/sent/data", data).status == 204);
+  auto part = client.get(kBase + "/file/sent/data", {{"Range", "bytes=100001-2500000"}});
+  BOOST_TEST(part.status == 206);
+  BOOST_TEST((part.body == data.substr(100001, 2400000)));
+  auto tail = client.get(kBase + "/file/sent/data", {{"Range", "bytes=-70000"}});
+  BOOST_TEST((tail.body == data.substr(data.size() - 70000)));
+
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(cloud().dir.path()))
+    if (entry.is_regular_file() && entry.file_size() == data.size()) files.push_back(entry.path());
+  BOOST_REQUIRE_EQUAL(files.size(), 1u);
+  std::filesystem::resize_file(files.front(), 1024 * 1024);
+  auto cut = client.get(kBase + "/file/sent/data");
+  BOOST_TEST((cut.status != 200 || cut.body.size() < data.size()), cut.status);
+  HttpClient again = admin();
+  BOOST_TEST(again.get("/api/v1/health").status == 200);  // the server carries on
+}
+
+// Clients that walk away in the middle of a large download (half-close, then close with data unread)
+// make the server's next sendfile fail with EPIPE; that ends their connection, not the server (the
+// signal that EPIPE raises by default would kill it).
+BOOST_AUTO_TEST_CASE(clients_dropping_a_large_download_end_only_their_connection) {
+  auto client = admin();
+  const std::string data = pattern_bytes(24 * 1024 * 1024, 9);
+  BOOST_REQUIRE(client.put(kBase + "/file/dropped", object_body("file", "dropped")).status == 204);
+  BOOST_REQUIRE(client.put(kBase + "/file/dropped/data", data).status == 204);
+  const std::string request =
+      "GET " + kBase + "/file/dropped/data HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: " + basic_auth("admin@myorg") +
+      "\r\n\r\n";
+  for (int round = 0; round < 5; ++round) {
+    BOOST_TEST(read_then_drop(cloud().node.port(), request, 256 * 1024) >= 256 * 1024u);
+    HttpClient again = admin();
+    BOOST_REQUIRE_EQUAL(again.get("/api/v1/health").status, 200);
+  }
+  BOOST_TEST((client.get(kBase + "/file/dropped/data").body == data));
 }
 
 BOOST_AUTO_TEST_CASE(chunked_upload_in_any_order_completes_the_object) {

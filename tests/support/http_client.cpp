@@ -105,4 +105,19 @@ std::string send_raw(uint16_t port, const std::string& bytes, int deadline_secon
   return answer;
 }
 
+size_t read_then_drop(uint16_t port, const std::string& request, size_t read_bytes, int deadline_seconds) {
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  set_socket_timeouts(socket, deadline_seconds);
+  boost::system::error_code error;
+  asio::write(socket, asio::buffer(request), error);
+  size_t read = 0;
+  char chunk[16 * 1024];
+  while (!error && read < read_bytes) read += socket.read_some(asio::buffer(chunk), error);
+  socket.shutdown(tcp::socket::shutdown_send, error);
+  socket.close(error);
+  return read;
+}
+
 }  // namespace edgesync::test

@@ -54,6 +54,12 @@ class HttpClient {
 // (or the deadline passes): for malformed requests.
 std::string send_raw(uint16_t port, const std::string& bytes, int deadline_seconds = 10);
 
+// Sends a request, reads at least `read_bytes` of the answer, then walks away as an impatient client
+// does: half-closes (FIN) and closes with the rest unread (RST). A server still writing then gets EPIPE,
+// the case that raises SIGPIPE for writes not told MSG_NOSIGNAL. Returns the bytes read (fewer when the
+// server closed or the deadline passed first).
+size_t read_then_drop(uint16_t port, const std::string& request, size_t read_bytes, int deadline_seconds = 10);
+
 std::string basic_auth(const std::string& app_key, const std::string& secret = "");
 
 }  // namespace edgesync::test
