@@ -47,9 +47,10 @@ class ConfigReader {
   }
 
   static bool is_section(const std::string& key) {
-    static const std::set<std::string> kSections = {"auth",   "log",       "http",    "store",     "objects",
-                                                    "owners", "reconcile", "meta",    "meta.sync", "meta.sync.status",
-                                                    "uplink", "events",    "http.tls"};
+    static const std::set<std::string> kSections = {
+        "auth",   "log",       "http",     "store",         "objects",
+        "owners", "reconcile", "meta",     "meta.sync",     "meta.sync.status",
+        "uplink", "events",    "http.tls", "store.postgres"};
     return kSections.count(key) > 0;
   }
 
@@ -100,6 +101,16 @@ class ConfigReader {
     if (key == "store.chunk_size")
       return number(key, value, config_.store.chunk_size, uint64_t{4096}, uint64_t{1} << 30);
     if (key == "store.max_batch_writes") return number(key, value, config_.store.max_batch_writes, 1u, 100000u);
+    if (key == "store.backend") {
+      std::string backend;
+      if (Status s = text(key, value, backend); !s) return s;
+      if (backend != "sqlite" && backend != "postgres")
+        return Status::invalid(key + ": must be sqlite or postgres (got " + backend + ")", key);
+      config_.store.backend = backend == "sqlite" ? StoreBackend::kSqlite : StoreBackend::kPostgres;
+      return Status::ok();
+    }
+    if (key == "store.postgres.url") return text(key, value, config_.store.postgres_url);
+    if (key == "store.postgres.plugin") return text(key, value, config_.store.postgres_plugin);
     if (key == "objects.activation_interval_seconds")
       return number(key, value, config_.objects.activation_interval_seconds, 1u, 86400u);
     if (key == "objects.maintenance_interval_seconds")
@@ -276,6 +287,8 @@ Status validate_config(const Config& config) {
   if (config.data_dir.empty()) return Status::invalid("data_dir: must not be empty", "data_dir");
   if (Status status = check_logging(config); !status) return status;
   if (Status status = check_tls(config.http.tls); !status) return status;
+  if (config.store.backend == StoreBackend::kPostgres && config.store.postgres_url.empty())
+    return Status::invalid("store.postgres.url: required with store.backend: postgres", "store.postgres.url");
   if (config.mode == NodeMode::kEdge) {
     const std::pair<const char*, const std::string*> identity[] = {
         {"org", &config.org}, {"dest_type", &config.dest_type}, {"dest_id", &config.dest_id}};

@@ -37,9 +37,16 @@ struct HttpConfig {
   bool operator==(const HttpConfig&) const = default;
 };
 
+enum class StoreBackend { kSqlite, kPostgres };
+
 struct StoreConfig {
-  uint64_t chunk_size = 5 * 1024 * 1024;  // store.chunk_size: MMS MaxDataChunkSize
-  uint32_t max_batch_writes = 1024;       // store.max_batch_writes: writes per group commit
+  uint64_t chunk_size = 5 * 1024 * 1024;         // store.chunk_size: MMS MaxDataChunkSize
+  uint32_t max_batch_writes = 1024;              // store.max_batch_writes: writes per group commit
+  StoreBackend backend = StoreBackend::kSqlite;  // store.backend: sqlite (data_dir/edgesync.db) | postgres
+  std::string postgres_url;  // store.postgres.url: libpq connection string; required with backend postgres
+  // store.postgres.plugin: the backend's module (edgesync-store-postgres.so); empty: looked for next to
+  // the binary and in the install's libdir (server/store/plugin/store_plugin_loader.hpp)
+  std::string postgres_plugin;
 
   bool operator==(const StoreConfig&) const = default;
 };

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.81-all-dev libsqlitecpp-dev libsqlite3-dev sqlite3 nlohmann-json3-dev libspdlog-dev libfmt-dev
-  libyaml-cpp-dev libcli11-dev libssl-dev curl clang-format git
+  libyaml-cpp-dev libcli11-dev libssl-dev curl clang-format git libpqxx-dev
 )
 if [ "${1:-}" = "--tests" ]; then
   # docker-compose validates deploy/docker-compose.yml (no engine is needed or installed); nginx-light
@@ -17,6 +17,8 @@ if [ "${1:-}" = "--tests" ]; then
   packages+=(python3-jsonschema python3-yaml)
   # clang and its libFuzzer runtime build the fuzz targets (scripts/fuzz.sh).
   packages+=(clang libclang-rt-14-dev)
+  # The PostgreSQL store tests start a throwaway cluster of their own (initdb in a temporary directory).
+  packages+=(postgresql)
 fi
 
 missing=()

@@ -21,7 +21,7 @@
 #include "server/objects/node_identity.hpp"
 #include "server/objects/object_service.hpp"
 #include "server/store/data_files.hpp"
-#include "server/store/sqlite/sqlite_store.hpp"
+#include "server/store/open_store.hpp"
 #include "server/sync/cloud_planner.hpp"
 #include "server/sync/cloud_sync.hpp"
 #include "server/sync/node_waiters.hpp"
@@ -108,8 +108,8 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   Parts& p = *parts;
   const Config& config = p.config;  // the node's own copy: the services keep references into it
 
-  auto store = open_sqlite_store(
-      SqliteStoreOptions{(fs::path(config.data_dir) / "edgesync.db").string(), config.store.max_batch_writes});
+  // Object data stays in data_dir with either backend (the database holds rows only).
+  auto store = open_store(config);
   if (!store) return Status::io_error("cannot open the store: " + store.status().message());
   p.store = std::move(*store);
   auto data_files = DataFiles::open(fs::path(config.data_dir) / "data");

@@ -9,6 +9,10 @@
 // store records one by itself whenever a delivery row's status changes (put_delivery), the one path
 // every per-destination status takes. Opened through a factory (sqlite/sqlite_store.hpp) returning a
 // Result, never a half-open object.
+//
+// The functions given to a store (writes, completions, the event listener, after-commit actions) do not
+// throw: a store may live in a plugin with a C++ runtime of its own, which no exception may cross
+// (plugin/store_plugin.hpp).
 #pragma once
 
 #include <cstdint>
@@ -183,6 +187,8 @@ class Store {
 
   // Adds the store's own metrics (commit queue, batch sizes, commit latency) to a scrape; none by default.
   virtual void write_metrics(metrics::Exposition& out) const { (void)out; }
+  // How many commits the writer made so far (fewer than writes under load): for tests and statistics.
+  virtual uint64_t commit_count() const = 0;
 
   // Stops accepting writes, finishes queued ones, closes the database cleanly. Idempotent.
   virtual void close() = 0;

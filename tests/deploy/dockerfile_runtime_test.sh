@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The runtime image installs exactly what the installed binaries link: each shared library (ldd) maps to
-# a Debian package (dpkg -S) that is either in the Dockerfile's RUNTIME_PACKAGES or essential in
-# debian:bookworm-slim. Also every program the Dockerfile and the compose file run is installed.
+# The runtime image installs exactly what the installed binaries and store plugins link (the PostgreSQL
+# plugin's libpq and its libraries too: one image serves clouds and edges; an edge never loads them):
+# each shared library (ldd) maps to a Debian package (dpkg -S) that is either in the Dockerfile's
+# RUNTIME_PACKAGES or essential in debian:bookworm-slim. Also every program the Dockerfile and the
+# compose file run is installed.
 set -euo pipefail
 source_dir=$1 binary_dir=$2
 command -v dpkg >/dev/null || { echo "SKIPPED: not a Debian system"; exit 77; }
@@ -11,7 +13,7 @@ declared=$(sed -n 's/^ARG RUNTIME_PACKAGES="\(.*\)"$/\1/p' "$source_dir/deploy/D
 [ -n "$declared" ] || { echo "no ARG RUNTIME_PACKAGES line in deploy/Dockerfile"; exit 1; }
 in_slim="libc6 libgcc-s1 libstdc++6 zlib1g"   # part of debian:bookworm-slim itself
 missing=()
-for program in "$work"/bin/*; do
+for program in "$work"/bin/* "$work"/lib/edgesync/*.so; do
   for library in $(ldd "$program" | awk '/=> \//{print $3}'); do
     case "$library" in "$work"/*) continue;; esac  # installed with the binaries (libedgesync_client)
     # A sanitized test build (scripts/test.sh) links the sanitizer runtimes; the image's build does not.
@@ -27,4 +29,4 @@ for program in $(grep -ohE '"(edgesync|edgesyncctl|receive_file|send_file)"' \
                    "$source_dir/deploy/Dockerfile" "$source_dir/deploy/docker-compose.yml" | tr -d '"' | sort -u); do
   [ -x "$work/bin/$program" ] || { echo "$program is run by the image but not installed (cmake --install)"; exit 1; }
 done
-echo "installed: $(ls "$work/bin" | tr '\n' ' ')— runtime packages cover them"
+echo "installed: $(ls "$work/bin" "$work/lib/edgesync" | tr '\n' ' ')— runtime packages cover them"

@@ -476,7 +476,7 @@ class SqliteStore final : public Store {
     reader_available_.notify_all();
   }
 
-  uint64_t commit_count() const { return group_commit_->commit_count(); }
+  uint64_t commit_count() const override { return group_commit_->commit_count(); }
 
  private:
   // Borrows an idle read connection for one call. Readers never wait for the writer (WAL); they wait
@@ -571,11 +571,6 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& optio
   } catch (const SQLite::Exception& error) {
     return Status::io_error("cannot open " + options.database_path + ": " + error.what());
   }
-}
-
-uint64_t sqlite_store_commit_count(const Store& store) {
-  const auto* sqlite = dynamic_cast<const SqliteStore*>(&store);
-  return sqlite ? sqlite->commit_count() : 0;
 }
 
 }  // namespace edgesync

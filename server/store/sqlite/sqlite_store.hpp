@@ -22,8 +22,4 @@ struct SqliteStoreOptions {
 // is not a file, and kIoError when the file cannot be opened or was written by a newer schema version.
 Result<std::unique_ptr<Store>> open_sqlite_store(const SqliteStoreOptions& options);
 
-// Statistics for tests and metrics: how many commits the writer made (fewer than writes under load).
-// 0 for a store that is not a SQLite store.
-uint64_t sqlite_store_commit_count(const Store& store);
-
 }  // namespace edgesync

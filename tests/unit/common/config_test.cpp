@@ -95,6 +95,9 @@ const std::set<std::string> kEveryKey = {"mode",
                                          "http.unix_socket_mode",
                                          "store.chunk_size",
                                          "store.max_batch_writes",
+                                         "store.backend",
+                                         "store.postgres.url",
+                                         "store.postgres.plugin",
                                          "objects.activation_interval_seconds",
                                          "objects.maintenance_interval_seconds",
                                          "owners.validation_timeout",
@@ -165,6 +168,34 @@ BOOST_AUTO_TEST_CASE(event_retention_keys_are_read_and_bounded) {
   auto bad = load_config_file(files.write("events:\n  prune_interval_ms: 0\n"));
   BOOST_REQUIRE(!bad.is_ok());
   BOOST_TEST(bad.status().field() == "events.prune_interval_ms");
+}
+
+BOOST_AUTO_TEST_CASE(the_store_backend_is_sqlite_or_postgres_and_postgres_needs_a_url) {
+  TempFiles files;
+  BOOST_TEST((Config{}.store.backend == StoreBackend::kSqlite));
+  auto postgres = load_config_file(
+      files.write("store:\n  backend: postgres\n  postgres:\n    url: postgresql://edgesync@db:5432/edgesync\n"));
+  BOOST_REQUIRE_MESSAGE(postgres.is_ok(), postgres.status().message());
+  BOOST_TEST((postgres->store.backend == StoreBackend::kPostgres));
+  BOOST_TEST(postgres->store.postgres_url == "postgresql://edgesync@db:5432/edgesync");
+  BOOST_TEST(postgres->store.postgres_plugin.empty());
+  auto plugin = load_config_file(files.write(
+      "store:\n  backend: postgres\n  postgres:\n    url: postgresql://db/e\n    plugin: /opt/e/store.so\n"));
+  BOOST_REQUIRE_MESSAGE(plugin.is_ok(), plugin.status().message());
+  BOOST_TEST(plugin->store.postgres_plugin == "/opt/e/store.so");
+
+  auto unknown = load_config_file(files.write("store:\n  backend: mongodb\n"));
+  BOOST_REQUIRE(!unknown.is_ok());
+  BOOST_TEST(unknown.status().field() == "store.backend");
+  BOOST_TEST(unknown.status().message().find("mongodb") != std::string::npos, unknown.status().message());
+
+  Config without_url = edge_config();
+  without_url.store.backend = StoreBackend::kPostgres;
+  const Status missing = validate_config(without_url);
+  BOOST_TEST(missing.field() == "store.postgres.url");
+  BOOST_TEST(missing.message().find("store.backend: postgres") != std::string::npos, missing.message());
+  without_url.store.postgres_url = "postgresql://db/edgesync";
+  BOOST_TEST(validate_config(without_url).is_ok());
 }
 
 BOOST_AUTO_TEST_CASE(values_override_defaults) {

@@ -1,25 +1,20 @@
 // The store's part of the event stream: events commit with their write (and only then reach the
 // listener), a rolled-back write leaves none, delivery status changes record themselves, pruning keeps
 // the retention in bounded batches and remembers per org what it removed, sequences are never reused.
-#define BOOST_TEST_MODULE event_log_test
+// Built into store_test_sqlite and store_test_postgres with store_test.cpp (store_backend.hpp).
 #include <boost/test/unit_test.hpp>
 #include <mutex>
 #include <vector>
 
-#include "server/store/sqlite/sqlite_store.hpp"
+#include "tests/unit/store/store_backend.hpp"
 #include "tests/unit/store/store_test_support.hpp"
 
 using namespace edgesync;
 using edgesync::test::make_object;
-using edgesync::test::ScratchDir;
+using edgesync::test::open_store;
+using edgesync::test::ScratchStore;
 
 namespace {
-
-std::unique_ptr<Store> open_store(const ScratchDir& dir) {
-  auto store = open_sqlite_store(SqliteStoreOptions{(dir.path / "store.db").string()});
-  BOOST_REQUIRE_MESSAGE(store.is_ok(), store.status().message());
-  return std::move(*store);
-}
 
 Event object_event(const std::string& org, const std::string& id, int64_t time_ms) {
   Event event;
@@ -61,8 +56,10 @@ Result<size_t> prune(Store& store, EventRetention retention, int64_t now_ms, siz
 
 }  // namespace
 
+BOOST_AUTO_TEST_SUITE(event_log)
+
 BOOST_AUTO_TEST_CASE(events_commit_with_their_write_in_order_and_then_reach_the_listener) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   std::mutex mutex;
   std::vector<std::string> woken;
@@ -87,7 +84,7 @@ BOOST_AUTO_TEST_CASE(events_commit_with_their_write_in_order_and_then_reach_the_
 }
 
 BOOST_AUTO_TEST_CASE(a_rolled_back_write_leaves_no_event_and_wakes_nobody) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   int woken = 0;
   store->set_event_listener([&](const std::string&) { ++woken; });
@@ -104,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_rolled_back_write_leaves_no_event_and_wakes_nobody) {
 }
 
 BOOST_AUTO_TEST_CASE(a_delivery_status_change_records_one_event_and_an_unchanged_status_none) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   Delivery row{{"org", "t", "a"}, {"org", "edge", "e1"}, delivery_status::kPending};
   row.pending = "update";
@@ -131,7 +128,7 @@ BOOST_AUTO_TEST_CASE(a_delivery_status_change_records_one_event_and_an_unchanged
 }
 
 BOOST_AUTO_TEST_CASE(pruning_by_count_keeps_the_newest_and_marks_what_each_org_lost) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   append_events(*store, "a", 3);  // seq 1..3
   append_events(*store, "b", 3);  // seq 4..6
@@ -155,7 +152,7 @@ BOOST_AUTO_TEST_CASE(pruning_by_count_keeps_the_newest_and_marks_what_each_org_l
 }
 
 BOOST_AUTO_TEST_CASE(pruning_by_age_runs_in_bounded_batches) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   append_events(*store, "org", 10);  // times 1000 … 10000
   // Older than 5 s at 12000: the events of 1000 … 6000 (six of them), three per batch.
@@ -176,7 +173,7 @@ BOOST_AUTO_TEST_CASE(pruning_by_age_runs_in_bounded_batches) {
 }
 
 BOOST_AUTO_TEST_CASE(a_sequence_is_never_reused_after_pruning_and_a_restart) {
-  ScratchDir dir;
+  ScratchStore dir;
   {
     auto store = open_store(dir);
     append_events(*store, "org", 5);
@@ -194,7 +191,7 @@ BOOST_AUTO_TEST_CASE(a_sequence_is_never_reused_after_pruning_and_a_restart) {
 }
 
 BOOST_AUTO_TEST_CASE(deleting_an_org_drops_its_events_but_not_its_sequence_mark) {
-  ScratchDir dir;
+  ScratchStore dir;
   auto store = open_store(dir);
   append_events(*store, "gone", 3);
   append_events(*store, "kept", 1);
@@ -205,3 +202,5 @@ BOOST_AUTO_TEST_CASE(deleting_an_org_drops_its_events_but_not_its_sequence_mark)
   BOOST_TEST(store->event_window("gone")->pruned_through == 3);  // a reader from before learns it (410)
   BOOST_TEST(all_events(*store, "kept").size() == 1u);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
