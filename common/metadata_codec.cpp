@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "common/json_text.hpp"
+
 namespace edgesync {
 namespace {
 
@@ -96,7 +98,7 @@ Status read_policy(const json& object, std::optional<std::string>& out) {
     return Status::invalid(std::string("Invalid JSON for field ") + kField + ": nested deeper than " +
                                std::to_string(kMaxPolicyDepth) + " levels",
                            kField);
-  out = found->dump(-1, ' ', false, json::error_handler_t::replace);
+  out = json_text(*found);
   return Status::ok();
 }
 

@@ -1,5 +1,5 @@
 // metadata_to_text: ObjectMetadata written straight to JSON text, byte for byte what
-// metadata_to_json(...).dump() gives (keys in std::map order, MMS's 2-space indentation, invalid UTF-8
+// json_text(metadata_to_json(...)) gives (keys in std::map order, MMS's 2-space indentation, invalid UTF-8
 // replaced), without building the JSON DOM first. A GET of metadata spent 30 % of its CPU building
 // and dumping that DOM (tests/bench/RESULTS.md); metadata_codec_test proves the two forms equal.
 #include <algorithm>
@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "common/json_text.hpp"
 #include "common/metadata_codec.hpp"
 
 namespace edgesync {
@@ -48,7 +49,7 @@ class TextWriter {
       out_ += text;
       out_ += '"';
     } else {  // escapes and UTF-8 repair exactly as the library does them
-      out_ += nlohmann::json(std::string(text)).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out_ += json_text(nlohmann::json(std::string(text)));
     }
   }
   void integer(int64_t value) { out_ += std::to_string(value); }
@@ -56,7 +57,7 @@ class TextWriter {
   void null() { out_ += "null"; }
   // A JSON value already parsed (the destination policy), indented to where it is written.
   void value(const nlohmann::json& value) {
-    std::string text = value.dump(pretty_ ? 2 : -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::string text = json_text(value, pretty_ ? 2 : -1);
     if (pretty_) {
       const std::string indent = "\n" + std::string(2 * depth_, ' ');
       for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + indent.size()))

@@ -27,7 +27,15 @@ for target in "${targets[@]}"; do
   corpus=${target%_fuzz}
   mkdir -p "$scratch/$corpus"
   echo "fuzzing $target for ${seconds}s"
-  (cd "$build_dir" && "./tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
-    -print_final_stats=1 "$scratch/$corpus" "$root/tests/fuzz/corpus/$corpus" 2>&1 | tail -n 12)
+  log="$scratch/$target.log"
+  if ! (cd "$build_dir" && "./tests/fuzz/$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 "$scratch/$corpus" "$root/tests/fuzz/corpus/$corpus" >"$log" 2>&1); then
+    # The whole report of a finding (sanitizer trace, the rule broken, the input), not just its tail.
+    first=$(grep -n -m1 -E '^==[0-9]+==|^[a-z_]+_fuzz: |runtime error|deadly signal' "$log" | cut -d: -f1 || true)
+    if [ -n "$first" ]; then sed -n "${first},+199p" "$log"; else tail -n 80 "$log"; fi
+    echo "$target failed: reproducer in $build_dir (crash-*/timeout-*/leak-*)"
+    exit 1
+  fi
+  tail -n 12 "$log"
 done
 echo "fuzzing passed"

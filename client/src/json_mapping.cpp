@@ -28,6 +28,16 @@ void read(const json& object, const char* name, T& into) {
   }
 }
 
+// A request body. JSON is UTF-8 and nlohmann refuses to write a string that is not: a caller's
+// field holding other bytes is refused here, before anything is sent, as the caller's error.
+std::string request_body(const json& value) {
+  try {
+    return value.dump();
+  } catch (const json::type_error& error) {
+    throw Error(ErrorKind::kInvalidInput, 0, std::string("A text field is not valid UTF-8: ") + error.what());
+  }
+}
+
 // Returns by value: a reference into parse()'s temporary would dangle in a range-for.
 json parse_array(const std::string& body) {
   json value = parse(body);
@@ -119,7 +129,7 @@ std::string metadata_update_body(const ObjectMetadata& metadata) {
   meta["autodelete"] = metadata.autodelete;
   json body = json::object();
   body["meta"] = std::move(meta);
-  return body.dump();
+  return request_body(body);
 }
 
 ObjectMetadata parse_metadata(const std::string& body) {
@@ -207,11 +217,11 @@ Health parse_health(const std::string& body) {
 }
 
 std::string action_body(const std::string& action, const char* list_name, const std::vector<std::string>& values) {
-  return json{{"action", action}, {list_name, values}}.dump();
+  return request_body(json{{"action", action}, {list_name, values}});
 }
 
 std::string webhook_body(const std::string& action, const std::string& url) {
-  return json{{"action", action}, {"url", url}}.dump();
+  return request_body(json{{"action", action}, {"url", url}});
 }
 
 std::string error_text(const std::string& body) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_limits.hpp"
+#include "common/json_text.hpp"
 #include "common/metadata_codec.hpp"
 #include "common/time_format.hpp"
 #include "server/api/http_errors.hpp"
@@ -62,7 +63,7 @@ asio::awaitable<http::Response> handle_destinations(RequestContext& context, con
                       {"communication", destination.communication},
                       {"codeVersion", destination.code_version}});
     }
-    co_return http::Response::json(200, list.dump(2));
+    co_return http::Response::json(200, json_text(list, 2));
   }
   if (segments.size() == 7 && segments[6] == "objects") {
     auto objects = context.sync->objects_for({org, segments[4], segments[5]});
@@ -70,7 +71,7 @@ asio::awaitable<http::Response> handle_destinations(RequestContext& context, con
     if (objects->empty()) co_return http::Response::empty(404);
     nlohmann::json list = nlohmann::json::array();
     for (const auto& object : *objects) list.push_back(metadata_to_json(object.metadata));
-    co_return http::Response::json(200, list.dump(2));
+    co_return http::Response::json(200, json_text(list, 2));
   }
   co_return no_such_route();
 }
@@ -96,7 +97,7 @@ asio::awaitable<http::Response> handle_object_destinations(RequestContext& conte
                                  ? format_rfc3339(SystemTime(std::chrono::milliseconds(row.next_attempt_at_ms)))
                                  : std::string()}});
     }
-    co_return http::Response::json(200, list.dump(2));
+    co_return http::Response::json(200, json_text(list, 2));
   }
   if (method != "PUT" && method != "POST") co_return http::Response::empty(405);
   if (!json_nesting_within(context.request.body()))

@@ -10,6 +10,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "common/names.hpp"
 #include "common/time_format.hpp"
 #include "server/api/acl_access.hpp"
@@ -120,7 +121,7 @@ Result<http::Response> gone(RequestContext& context, const std::string& org, int
   nlohmann::json body = {{"error", why + "; the oldest available is " + std::to_string(oldest)},
                          {"field", "since"},
                          {"oldestSeq", oldest}};
-  auto response = http::Response::json(410, body.dump() + "\n");
+  auto response = http::Response::json(410, json_text(body) + "\n");
   response.set_header(kLastSeqHeader, std::to_string(pruned_through));
   return response;
 }
@@ -173,7 +174,7 @@ asio::awaitable<http::Response> handle_events(RequestContext& context, const std
     for (const auto& event : *events) {
       auto visible = visibility.may_see(event);
       if (!visible) co_return context.error(visible.status());
-      if (*visible) body += event_json(event).dump() + "\n";
+      if (*visible) body += json_text(event_json(event)) + "\n";
     }
     if (!events->empty()) after = events->back().seq;
     if (!body.empty()) break;

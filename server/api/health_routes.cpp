@@ -1,6 +1,7 @@
 // GET /api/v1/health[?details=true]: MMS's health shape (reference/mms-reference.md §1.9).
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "server/api/request_context.hpp"
 #include "server/auth/authorizer.hpp"
 
@@ -46,7 +47,7 @@ http::Response handle_health(RequestContext& context) {
                      {"storedObjects", db_ok ? *stored : 0},
                      {"authFailures", context.auth_failures}};
   }
-  return http::Response::json(200, body.dump(2));
+  return http::Response::json(200, json_text(body, 2));
 }
 
 }  // namespace edgesync

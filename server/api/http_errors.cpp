@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
+
 namespace edgesync {
 
 int http_status_of(StatusCode code) {
@@ -33,7 +35,7 @@ http::Response error_response(const Status& status, bool wants_json) {
   if (wants_json) {
     nlohmann::json body = {{"error", status.message()}};
     if (!status.field().empty()) body["field"] = status.field();
-    return http::Response::json(code, body.dump() + "\n");
+    return http::Response::json(code, json_text(body) + "\n");
   }
   return http::Response::text(code, status.message() + "\n");
 }

@@ -5,6 +5,7 @@
 
 #include "common/base64.hpp"
 #include "common/json_limits.hpp"
+#include "common/json_text.hpp"
 #include "common/metadata_codec.hpp"
 #include "server/api/acl_access.hpp"
 #include "server/api/data_transfer.hpp"
@@ -74,7 +75,7 @@ http::Response json_list(const std::vector<StoredObject>& objects) {
   if (objects.empty()) return http::Response::empty(404);  // MMS: an empty list is a 404
   nlohmann::json list = nlohmann::json::array();
   for (const auto& object : objects) list.push_back(metadata_to_json(object.metadata));
-  return http::Response::json(200, list.dump(2));
+  return http::Response::json(200, json_text(list, 2));
 }
 
 // ---- /objects/{org}/{type} ----------------------------------------------------------------

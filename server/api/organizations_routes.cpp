@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include "common/json_limits.hpp"
+#include "common/json_text.hpp"
 #include "common/names.hpp"
 #include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
@@ -31,7 +32,7 @@ http::Response list_organizations(RequestContext& context) {
     list.push_back({{"org-id", organization.org}, {"address", organization.address}});
   }
   if (list.empty()) return http::Response::empty(404);
-  return http::Response::json(200, list.dump(2));
+  return http::Response::json(200, json_text(list, 2));
 }
 
 asio::awaitable<http::Response> put_organization(RequestContext& context, const std::string& org) {

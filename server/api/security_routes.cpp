@@ -8,6 +8,7 @@
 #include <set>
 
 #include "common/json_limits.hpp"
+#include "common/json_text.hpp"
 #include "common/names.hpp"
 #include "server/api/http_errors.hpp"
 #include "server/api/request_context.hpp"
@@ -90,7 +91,7 @@ http::Response get_acl(RequestContext& context, AclKind kind, const std::string&
       if (!user_type || entry.user_type == *user_type) keys.insert(entry.key);
     }
     if (keys.empty()) return http::Response::empty(404);
-    return http::Response::json(200, nlohmann::json(keys).dump(2));
+    return http::Response::json(200, json_text(nlohmann::json(keys), 2));
   }
   auto entries = context.store.list_acl(kind, org, key.value_or(""));
   if (!entries) return context.error(entries.status());
@@ -99,7 +100,7 @@ http::Response get_acl(RequestContext& context, AclKind kind, const std::string&
     if (!user_type || entry.user_type == *user_type) list.push_back(entry_json(entry));
   }
   if (list.empty()) return http::Response::empty(404);
-  return http::Response::json(200, list.dump(2));
+  return http::Response::json(200, json_text(list, 2));
 }
 
 asio::awaitable<http::Response> put_acl(RequestContext& context, AclKind kind, const std::string& org,

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/json_limits.hpp"
+#include "common/json_text.hpp"
 #include "common/metadata_codec.hpp"
 #include "common/names.hpp"
 #include "server/api/data_transfer.hpp"
@@ -74,7 +75,7 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
       for (const auto& item : *items) {
         answer.push_back({{"Type", item.type}, {"MetaData", metadata_to_json(item.metadata)}});
       }
-      co_return http::Response::json(200, answer.dump(2));
+      co_return http::Response::json(200, json_text(answer, 2));
     }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     // A notification waiting for its retry wakes the poll when it becomes due.
@@ -180,7 +181,7 @@ asio::awaitable<http::Response> metasync(RequestContext& context, CloudSync& syn
   nlohmann::json answer = {{"gone", nlohmann::json::array()}};
   for (const auto& key : *gone)
     answer["gone"].push_back({{"objectType", key.object_type}, {"objectID", key.object_id}});
-  co_return http::Response::json(200, answer.dump());
+  co_return http::Response::json(200, json_text(answer));
 }
 
 }  // namespace

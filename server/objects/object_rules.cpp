@@ -4,6 +4,7 @@
 #include <regex>
 
 #include "common/base64.hpp"
+#include "common/json_text.hpp"
 #include "common/names.hpp"
 
 namespace edgesync {
@@ -212,7 +213,7 @@ ObjectMetadata user_part(ObjectMetadata metadata) {
     auto policy = nlohmann::json::parse(*metadata.destination_policy_json, nullptr, false);
     if (policy.is_object()) {
       policy.erase("timestamp");
-      metadata.destination_policy_json = policy.dump();
+      metadata.destination_policy_json = json_text(policy);
     }
   }
   return metadata;

@@ -8,6 +8,7 @@
 #include <climits>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.hpp"
 #include "server/objects/async_store.hpp"
 #include "server/objects/object_events.hpp"
 #include "server/objects/object_rules.hpp"
@@ -39,7 +40,7 @@ std::string stamp_policy(const std::string& policy_json, SystemTime now) {
   auto policy = nlohmann::json::parse(policy_json, nullptr, false);
   if (policy.is_discarded() || !policy.is_object()) return policy_json;  // refused earlier by the rules
   policy["timestamp"] = std::chrono::duration_cast<std::chrono::nanoseconds>(now.time_since_epoch()).count();
-  return policy.dump();
+  return json_text(policy);
 }
 
 // Drops the stored data of an object (the file goes after the commit).

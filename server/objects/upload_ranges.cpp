@@ -1,4 +1,5 @@
 #include "server/objects/upload_ranges.hpp"
+#include "common/json_text.hpp"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -32,7 +33,7 @@ Result<ReceivedRanges> add_received_range(std::string_view ranges_json, ByteRang
     out.push_back({piece.first, piece.last});
     result.received_bytes += piece.length();
   }
-  result.ranges_json = out.dump();
+  result.ranges_json = json_text(out);
   return result;
 }
 

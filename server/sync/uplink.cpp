@@ -15,6 +15,7 @@
 #include <set>
 
 #include "common/base64.hpp"
+#include "common/json_text.hpp"
 #include "common/metadata_codec.hpp"
 #include "server/http/client.hpp"
 #include "server/objects/async_store.hpp"
@@ -663,8 +664,8 @@ asio::awaitable<Result<ObjectMetadata>> Uplink::remote_query(const ResourceKey& 
 asio::awaitable<Result<std::vector<ResourceKey>>> Uplink::send_status_snapshot(const nlohmann::json& snapshot) {
   const NodeAddress& node = state_->options.node;
   auto client = state_->make_client(co_await asio::this_coro::executor);
-  auto answer = co_await client->request(
-      state_->spi("PUT", "/spi/v1/metasync/" + node.org + "/" + node.dest_type + "/" + node.dest_id, snapshot.dump()));
+  auto answer = co_await client->request(state_->spi(
+      "PUT", "/spi/v1/metasync/" + node.org + "/" + node.dest_type + "/" + node.dest_id, json_text(snapshot)));
   if (!answer) co_return answer.status();
   if (answer->status != 200) co_return Status::unavailable("metasync answered " + std::to_string(answer->status));
   auto body = nlohmann::json::parse(answer->body, nullptr, false);

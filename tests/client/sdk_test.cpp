@@ -130,6 +130,14 @@ BOOST_AUTO_TEST_CASE(errors_are_typed_with_the_status_and_the_servers_message) {
   BOOST_TEST((error_of([&] { cloud.get_object("", "x"); }).kind() == sdk::ErrorKind::kInvalidInput));
   sdk::SyncClient edge = edge_client();
   BOOST_TEST((error_of([&] { edge.get_destinations(); }).kind() == sdk::ErrorKind::kInvalidInput));
+  // JSON is UTF-8: a field holding other bytes is the caller's error, not an escaped library exception.
+  auto latin1 = meta("sdk", "latin1");
+  latin1.description = "caf\xe9";
+  auto not_utf8 = error_of([&] { cloud.update_object(latin1); });
+  BOOST_TEST((not_utf8.kind() == sdk::ErrorKind::kInvalidInput));
+  BOOST_TEST(not_utf8.message().find("UTF-8") != std::string::npos, not_utf8.message());
+  BOOST_TEST(
+      (error_of([&] { cloud.register_webhook("sdk", "http://h/\xff"); }).kind() == sdk::ErrorKind::kInvalidInput));
 }
 
 BOOST_AUTO_TEST_CASE(an_object_published_in_pieces_reaches_the_edge_and_its_marks_come_back) {
