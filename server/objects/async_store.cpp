@@ -1,7 +1,6 @@
 #include "server/objects/async_store.hpp"
 
 #include <boost/asio/async_result.hpp>
-#include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -13,20 +12,6 @@
 namespace edgesync {
 
 namespace asio = boost::asio;
-
-asio::awaitable<Status> durable_write(Store& store, WriteFunction write) {
-  auto initiate = [&store, write = std::move(write)](auto handler) mutable {
-    // The store completes on its commit thread: hop back to the coroutine's executor.
-    auto shared_handler = std::make_shared<decltype(handler)>(std::move(handler));
-    store.submit_write(std::move(write), [shared_handler](Status status) {
-      auto executor = asio::get_associated_executor(*shared_handler);
-      asio::post(executor,
-                 [shared_handler, status = std::move(status)]() mutable { (*shared_handler)(std::move(status)); });
-    });
-  };
-  co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(std::move(initiate),
-                                                                                       asio::use_awaitable);
-}
 
 // Whichever comes second, the store's completion or the waiter, hands the Status over.
 struct PendingWrite::State {
@@ -75,6 +60,10 @@ asio::awaitable<Status> PendingWrite::wait() {
   };
   co_return co_await asio::async_initiate<decltype(asio::use_awaitable), void(Status)>(std::move(initiate),
                                                                                        asio::use_awaitable);
+}
+
+asio::awaitable<Status> durable_write(Store& store, WriteFunction write) {
+  co_return co_await PendingWrite::start(store, std::move(write)).wait();
 }
 
 asio::awaitable<Status> run_blocking(asio::thread_pool& pool, std::function<Status()> work) {
