@@ -16,6 +16,7 @@
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
 #include "server/metrics/exposition.hpp"
+#include "server/objects/async_store.hpp"
 #include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/node_identity.hpp"
@@ -104,6 +105,20 @@ void add_dropped_notifications(UplinkOptions& options) {
 constexpr std::chrono::seconds kUnattachedDataGrace{600};
 constexpr std::chrono::milliseconds kOrphanedDataInterval{60000};
 
+// Deleting chunk rows takes a while: on the blocking pool, not on an io thread.
+boost::asio::awaitable<Result<size_t>> remove_orphaned_data(DataFiles& files, Store& store,
+                                                            boost::asio::thread_pool& pool) {
+  size_t removed = 0;
+  Status status = co_await run_blocking(pool, [&]() -> Status {
+    auto collected = files.remove_orphans(store);
+    if (!collected) return collected.status();
+    removed = *collected;
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return removed;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::open(const Config& given) {
@@ -129,8 +144,11 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
     p.data_files = std::move(*data_files);
   }
   // Data written by a request that died before its commit belongs to nobody.
-  if (auto removed = p.data_files->remove_orphans(*p.store); removed && *removed > 0)
+  if (auto removed = p.data_files->remove_orphans(*p.store); !removed) {
+    spdlog::warn("cannot remove orphaned data: {}", removed.status().message());  // retried later or next start
+  } else if (*removed > 0) {
     spdlog::info("removed {} orphaned data file(s)", *removed);
+  }
   auto authenticator = make_authenticator(config);
   if (!authenticator) return Status::invalid(authenticator.status().message());
   p.authenticator = std::move(*authenticator);
@@ -209,8 +227,8 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
     // Instances sharing the database crash and restart independently: each collects now and then,
     // not only at its own start-up (remove_orphans is safe to run on several at once).
     p.maintenance->add_duty("orphaned data", kOrphanedDataInterval,
-                            [&files = *p.data_files, &store = *p.store]() -> boost::asio::awaitable<Result<size_t>> {
-                              co_return files.remove_orphans(store);
+                            [&files = *p.data_files, &store = *p.store, &pool = p.blocking_pool] {
+                              return remove_orphaned_data(files, store, pool);
                             });
   }
   if (p.cloud_sync && config.events.node_lost_seconds > 0) {

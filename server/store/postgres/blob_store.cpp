@@ -23,7 +23,9 @@ constexpr int kCollectBatch = 32;  // blobs deleted per transaction by remove_or
 // transfer holds one for each of its statements only, never between them.
 class BlobConnections {
  public:
-  BlobConnections(std::string url, uint32_t capacity) : url_(std::move(url)), capacity_(std::max(1u, capacity)) {}
+  BlobConnections(std::string url, uint32_t capacity) : url_(std::move(url)), capacity_(std::max(1u, capacity)) {
+    idle_.reserve(capacity_);  // so that giving a connection back cannot fail
+  }
 
   // Runs work(connection) on a pooled connection. A connection the server dropped while idle is
   // found out by using it: the work is retried once on a fresh one (every blob operation may be
@@ -101,7 +103,8 @@ Status insert_chunk(pqxx::connection& connection, int64_t blob_id, int64_t chunk
       "RETURNING blob_id) INSERT INTO data_chunks (blob_id, chunk_no, bytes) SELECT blob_id, $2, $3 FROM blob",
       blob_id, chunk_no, bytes_param(bytes));
   if (inserted.affected_rows() != 1) {
-    return Status::not_found("the data being written was removed (left unfinished for longer than the grace period)");
+    // Conflict, not not-found: for a client, its upload failed and may be sent again.
+    return Status::conflict("the data being written was removed (left unfinished for longer than the grace period)");
   }
   transaction.commit();
   return Status::ok();
@@ -157,7 +160,7 @@ class BlobWriter final : public DataFileWriter {
                 "UPDATE data_blobs SET size = $2, sha256 = $3, state = 'complete', touched_at = now() "
                 "WHERE blob_id = $1 AND state = 'writing' RETURNING name",
                 blob_id_, static_cast<int64_t>(size_), sha256);
-            if (rows.empty()) return Status::not_found("the data being written was removed");
+            if (rows.empty()) return Status::conflict("the data being written was removed");
             transaction.commit();  // synchronous: flushes the WAL of every chunk before it
             return rows[0][0].as<std::string>();
           });

@@ -517,7 +517,7 @@ BOOST_AUTO_TEST_CASE(blob_collection_removes_unattached_blobs_after_the_grace_pe
   BOOST_TEST((files->open_reader(orphan).status().code() == StatusCode::kNotFound));
   BOOST_TEST((files->write_part(*orphan_part, 0, std::string_view("x")).code() == StatusCode::kNotFound));
   // The writer whose blob was collected fails cleanly.
-  BOOST_TEST(((*in_flight)->append(random_bytes(kMiB, 11)).code() == StatusCode::kNotFound));
+  BOOST_TEST(((*in_flight)->append(random_bytes(kMiB, 11)).code() == StatusCode::kConflict));
   BOOST_TEST(!(*in_flight)->finish().is_ok());
   {
     pqxx::connection connection(backend.scratch.url());
