@@ -138,6 +138,15 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   const bool data_in_store = *store_data != nullptr;
   if (data_in_store) {
     p.data_files = std::move(*store_data);
+    // Written by an edgesync from before object data moved into the database: not served, not removed.
+    std::error_code ignored;
+    const fs::path old_files = fs::path(config.data_dir) / "data" / "objects";
+    if (fs::exists(old_files, ignored) && !fs::is_empty(old_files, ignored)) {
+      spdlog::warn(
+          "{} holds data files of an older edgesync; with store.backend postgres object data is read from "
+          "the database, so objects whose data is only there answer 404 until their data is uploaded again",
+          old_files.string());
+    }
   } else {
     auto data_files = FileDataFiles::open(fs::path(config.data_dir) / "data");
     if (!data_files) return Status::io_error("cannot open the data directory: " + data_files.status().message());
