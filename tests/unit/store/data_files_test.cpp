@@ -594,6 +594,30 @@ BOOST_AUTO_TEST_CASE(instances_collecting_at_once_remove_each_orphan_once) {
   BOOST_TEST(backend.stored() == 0u);
 }
 
+// The server stopped under open blob operations (a restart, a failover): they answer kUnavailable, a
+// writer in progress fails cleanly, and everything works again once the server is back, with the data
+// finished before the stop all there.
+BOOST_AUTO_TEST_CASE(blob_operations_answer_unavailable_while_the_server_is_down) {
+  Backend backend;
+  auto& files = backend.files;
+  const std::string data = random_bytes(2 * kMiB + 3, 13);
+  const std::string name = write_data(*files, data);
+  auto part = files->create_part(kKey, 10);
+  BOOST_REQUIRE(part.is_ok());
+  auto writer = files->create(kKey);
+  BOOST_REQUIRE(writer.is_ok());
+  BOOST_REQUIRE(test::shared_cluster().stop().is_ok());
+  BOOST_TEST((files->open_reader(name).status().code() == StatusCode::kUnavailable));
+  BOOST_TEST((files->write_part(*part, 0, std::string_view("abc")).code() == StatusCode::kUnavailable));
+  BOOST_TEST(((*writer)->append(random_bytes(kMiB, 14)).code() == StatusCode::kUnavailable));
+  BOOST_TEST((files->remove_orphans(*backend.store).status().code() == StatusCode::kUnavailable));
+  BOOST_TEST((files->create(kKey).status().code() == StatusCode::kUnavailable));
+  BOOST_REQUIRE_MESSAGE(test::shared_cluster().start().is_ok(), test::shared_cluster().log_tail());
+  BOOST_TEST(read_all(*files, name) == data);
+  BOOST_TEST(files->write_part(*part, 0, std::string_view("abc")).is_ok());
+  BOOST_TEST(!(*writer)->finish().is_ok());  // it failed before: it stays failed
+}
+
 // A blob whose chunk rows are gone (damage; a collection racing a read) answers a read with an error.
 BOOST_AUTO_TEST_CASE(a_blob_missing_its_chunks_fails_reads_cleanly) {
   Backend backend;
