@@ -16,11 +16,12 @@
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
 #include "server/metrics/exposition.hpp"
+#include "server/objects/async_store.hpp"
 #include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
 #include "server/objects/node_identity.hpp"
 #include "server/objects/object_service.hpp"
-#include "server/store/data_files.hpp"
+#include "server/store/file_data_files.hpp"
 #include "server/store/open_store.hpp"
 #include "server/sync/cloud_planner.hpp"
 #include "server/sync/cloud_sync.hpp"
@@ -99,6 +100,25 @@ void add_dropped_notifications(UplinkOptions& options) {
   spdlog::warn("EDGESYNC_FAULT_DROP_NOTIFICATIONS is set: notifications {} are dropped (tests only)", list);
 }
 
+// Data in the database that no row names is kept this long (an upload in flight on another instance,
+// a download of data just replaced), and looked for this often.
+constexpr std::chrono::seconds kUnattachedDataGrace{600};
+constexpr std::chrono::milliseconds kOrphanedDataInterval{60000};
+
+// Deleting chunk rows takes a while: on the blocking pool, not on an io thread.
+boost::asio::awaitable<Result<size_t>> remove_orphaned_data(DataFiles& files, Store& store,
+                                                            boost::asio::thread_pool& pool) {
+  size_t removed = 0;
+  Status status = co_await run_blocking(pool, [&]() -> Status {
+    auto collected = files.remove_orphans(store);
+    if (!collected) return collected.status();
+    removed = *collected;
+    return Status::ok();
+  });
+  if (!status) co_return status;
+  co_return removed;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Node>> Node::open(const Config& given) {
@@ -108,17 +128,35 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   Parts& p = *parts;
   const Config& config = p.config;  // the node's own copy: the services keep references into it
 
-  // Object data stays in data_dir with either backend (the database holds rows only).
   auto store = open_store(config);
   if (!store) return Status::io_error("cannot open the store: " + store.status().message());
   p.store = std::move(*store);
-  auto data_files = DataFiles::open(fs::path(config.data_dir) / "data");
-  if (!data_files) return Status::io_error("cannot open the data directory: " + data_files.status().message());
-  p.data_files = std::move(*data_files);
-  // Files written by a request that died before its commit belong to nobody.
-  if (auto referenced = p.store->referenced_files()) {
-    if (auto removed = p.data_files->sweep(*referenced); removed && *removed > 0)
-      spdlog::info("removed {} orphaned data file(s)", *removed);
+  // Object data where the store keeps it (PostgreSQL: in the database, so that every instance serves
+  // every object, and nothing under data_dir), else as files in data_dir.
+  auto store_data = p.store->open_data_files(kUnattachedDataGrace);
+  if (!store_data) return Status::io_error("cannot open the object data store: " + store_data.status().message());
+  const bool data_in_store = *store_data != nullptr;
+  if (data_in_store) {
+    p.data_files = std::move(*store_data);
+    // Written by an edgesync from before object data moved into the database: not served, not removed.
+    std::error_code ignored;
+    const fs::path old_files = fs::path(config.data_dir) / "data" / "objects";
+    if (fs::exists(old_files, ignored) && !fs::is_empty(old_files, ignored)) {
+      spdlog::warn(
+          "{} holds data files of an older edgesync; with store.backend postgres object data is read from "
+          "the database, so objects whose data is only there answer 404 until their data is uploaded again",
+          old_files.string());
+    }
+  } else {
+    auto data_files = FileDataFiles::open(fs::path(config.data_dir) / "data");
+    if (!data_files) return Status::io_error("cannot open the data directory: " + data_files.status().message());
+    p.data_files = std::move(*data_files);
+  }
+  // Data written by a request that died before its commit belongs to nobody.
+  if (auto removed = p.data_files->remove_orphans(*p.store); !removed) {
+    spdlog::warn("cannot remove orphaned data: {}", removed.status().message());  // retried later or next start
+  } else if (*removed > 0) {
+    spdlog::info("removed {} orphaned data file(s)", *removed);
   }
   auto authenticator = make_authenticator(config);
   if (!authenticator) return Status::invalid(authenticator.status().message());
@@ -194,6 +232,14 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
                 .count();
         return prune_events(store, retention, now_ms, 1000, 16);
       });
+  if (data_in_store) {
+    // Instances sharing the database crash and restart independently: each collects now and then,
+    // not only at its own start-up (remove_orphans is safe to run on several at once).
+    p.maintenance->add_duty("orphaned data", kOrphanedDataInterval,
+                            [&files = *p.data_files, &store = *p.store, &pool = p.blocking_pool] {
+                              return remove_orphaned_data(files, store, pool);
+                            });
+  }
   if (p.cloud_sync && config.events.node_lost_seconds > 0) {
     // Checked a few times per threshold, so a node is reported lost soon after it passes it.
     const auto check_interval = std::clamp(std::chrono::milliseconds(config.events.node_lost_seconds * 250),

@@ -15,6 +15,7 @@
 // (plugin/store_plugin.hpp).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -29,6 +30,7 @@
 #include "common/time_format.hpp"
 #include "server/metrics/exposition.hpp"
 #include "server/store/acl.hpp"
+#include "server/store/data_files.hpp"
 #include "server/store/delivery.hpp"
 #include "server/store/events.hpp"
 #include "server/store/owner_links.hpp"
@@ -184,6 +186,15 @@ class Store {
   virtual void submit_write(WriteFunction write, WriteCompletion on_durable) = 0;
   // Blocking convenience for start-up, maintenance and tests.
   Status write(WriteFunction write);
+
+  // Where object data is kept: the store's own DataFiles (PostgreSQL: blobs in the database, so that
+  // every instance serves every object), or nullptr for files under data_dir (the default). Data that
+  // no row names is kept for unattached_grace, measured by the database's clock, before remove_orphans
+  // deletes it: an upload in flight on another instance, a download of data just replaced.
+  virtual Result<std::unique_ptr<DataFiles>> open_data_files(std::chrono::seconds unattached_grace) {
+    (void)unattached_grace;
+    return std::unique_ptr<DataFiles>();
+  }
 
   // Adds the store's own metrics (commit queue, batch sizes, commit latency) to a scrape; none by default.
   virtual void write_metrics(metrics::Exposition& out) const { (void)out; }

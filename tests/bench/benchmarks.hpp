@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 namespace edgesync::bench {
 
@@ -14,6 +15,7 @@ struct BenchOptions {
   int rounds = 3;          // get: load phases of the cloud and of nginx each; the medians are compared
   int objects = 200;       // propagation
   uint64_t mib = 1024;     // large
+  std::string postgres;    // large: the cloud's store.postgres.url (empty: SQLite and data files)
   int nodes = 1000;        // fanout
 };
 

@@ -40,7 +40,10 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1, 99))
           ->capture_default_str();
     if (name == "propagation") command->add_option("--objects", options.objects)->capture_default_str();
-    if (name == "large") command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
+    if (name == "large") {
+      command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
+      command->add_option("--postgres", options.postgres, "the cloud on PostgreSQL at this URL (data in the database)");
+    }
     if (name == "fanout") command->add_option("--nodes", options.nodes, "simulated nodes")->capture_default_str();
   }
   CLI11_PARSE(app, argc, argv);

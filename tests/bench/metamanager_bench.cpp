@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "server/metamanager/meta_manager.hpp"
+#include "server/store/file_data_files.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 
 using namespace edgesync;
@@ -61,7 +62,7 @@ int main(int argc, char** argv) {
   const fs::path dir = fs::temp_directory_path() / ("metamanager-bench-" + std::to_string(std::random_device{}()));
   fs::create_directories(dir);
   auto store = open_sqlite_store(SqliteStoreOptions{(dir / "edge.db").string()});
-  auto files = DataFiles::open(dir / "data");
+  auto files = FileDataFiles::open(dir / "data");
   if (!store || !files) return 1;
   asio::thread_pool blocking(1);
   EdgeRouter router("org");

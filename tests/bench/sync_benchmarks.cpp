@@ -62,7 +62,10 @@ int bench_propagation(const BenchOptions& options) {
 
 int bench_large(const BenchOptions& options) {
   test::TempDir dir;
-  auto cloud = test::start_cloud(dir.path());
+  auto cloud = test::start_cloud(dir.path(), options.postgres.empty() ? std::string()
+                                                                      : "store:\n  backend: postgres\n  postgres:\n"
+                                                                        "    url: \"" +
+                                                                            options.postgres + "\"\n");
   auto edge = test::start_edge(dir.path(), "car", "bench", cloud->port());
   if (!test::wait_until([&] { return test::edge_connected(*edge); })) return 1;
   const std::string file = (dir.path() / "object.bin").string();
@@ -87,14 +90,16 @@ int bench_large(const BenchOptions& options) {
   const double transfer_seconds = seconds_since(uploaded);
   const double megabytes = bytes / 1e6;
   const long cloud_rss = peak_rss_kib(cloud->pid()), edge_rss = peak_rss_kib(edge->pid());
-  char line[240];
-  std::snprintf(line, sizeof line,
-                "%llu MiB: upload to the cloud %.0f MB/s; cloud → edge %.0f MB/s (fetched, SHA-256 verified); peak RSS "
-                "cloud %.1f MiB, edge %.1f MiB",
-                static_cast<unsigned long long>(options.mib), megabytes / upload_seconds, megabytes / transfer_seconds,
-                cloud_rss / 1024.0, edge_rss / 1024.0);
+  char line[320];
+  std::snprintf(
+      line, sizeof line,
+      "%llu MiB%s: upload to the cloud %.0f MB/s; cloud → edge %.0f MB/s (fetched, SHA-256 verified); peak RSS "
+      "cloud %.1f MiB, edge %.1f MiB",
+      static_cast<unsigned long long>(options.mib), options.postgres.empty() ? "" : " (cloud on PostgreSQL)",
+      megabytes / upload_seconds, megabytes / transfer_seconds, cloud_rss / 1024.0, edge_rss / 1024.0);
   return report("large", line,
                 {{"mib", options.mib},
+                 {"cloud_store", options.postgres.empty() ? "sqlite" : "postgres"},
                  {"upload_mb_per_s", megabytes / upload_seconds},
                  {"transfer_mb_per_s", megabytes / transfer_seconds},
                  {"cloud_peak_rss_kib", cloud_rss},

@@ -13,6 +13,7 @@
 #include <type_traits>
 
 #include "server/store/postgres/acl_rows.hpp"
+#include "server/store/postgres/blob_store.hpp"
 #include "server/store/postgres/connection.hpp"
 #include "server/store/postgres/delivery_rows.hpp"
 #include "server/store/postgres/event_rows.hpp"
@@ -290,9 +291,10 @@ class PostgresWriteTransaction final : public WriteTransaction {
 
 class PostgresStore final : public Store {
  public:
-  PostgresStore(std::unique_ptr<pg::Connection> writer, uint32_t max_batch_writes, int64_t last_instance_id,
-                std::vector<std::unique_ptr<pg::Connection>> readers)
-      : last_instance_id_(last_instance_id),
+  PostgresStore(std::string url, std::unique_ptr<pg::Connection> writer, uint32_t max_batch_writes,
+                int64_t last_instance_id, std::vector<std::unique_ptr<pg::Connection>> readers)
+      : url_(std::move(url)),
+        last_instance_id_(last_instance_id),
         idle_readers_(std::move(readers)),
         group_commit_(std::make_unique<pg::GroupCommit>(std::move(writer), max_batch_writes)) {}
 
@@ -457,6 +459,15 @@ class PostgresStore final : public Store {
     reader_available_.notify_all();
   }
 
+  // Object data in this database (blob_store.hpp), on connections of its own.
+  Result<std::unique_ptr<DataFiles>> open_data_files(std::chrono::seconds unattached_grace) noexcept override {
+    try {
+      return pg::open_blob_store(pg::BlobStoreOptions{url_, 4, unattached_grace});
+    } catch (const std::exception& error) {
+      return Status::internal(std::string("cannot open the data store: ") + error.what());
+    }
+  }
+
   uint64_t commit_count() const noexcept override { return group_commit_->commit_count(); }
 
  private:
@@ -510,6 +521,7 @@ class PostgresStore final : public Store {
     });
   }
 
+  const std::string url_;
   int64_t last_instance_id_;      // the writer thread's alone
   EventListener event_listener_;  // set before the first write, then only read (by the writer thread)
 
@@ -549,8 +561,8 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& o
     readers.push_back(std::make_unique<pg::Connection>(options.url));
   }
   spdlog::debug("store: PostgreSQL at {}", target);
-  return std::unique_ptr<Store>(
-      new PostgresStore(std::move(writer), options.max_batch_writes, last_instance_id, std::move(readers)));
+  return std::unique_ptr<Store>(new PostgresStore(options.url, std::move(writer), options.max_batch_writes,
+                                                  last_instance_id, std::move(readers)));
 }
 
 }  // namespace edgesync

@@ -1,7 +1,8 @@
 // The PostgreSQL implementation of Store (libpqxx): the schema created or migrated when the store
 // opens (schema.hpp), group commit on one writer connection and thread (group_commit.hpp), and a small
 // pool of read connections beside it. Durability is the server's: a COMMIT returns once the server has
-// flushed its WAL (synchronous_commit on, its default). Object data stays in DataFiles.
+// flushed its WAL (synchronous_commit on, its default). Object data lives in the database too (open_data_files,
+// blob_store.hpp).
 //
 // A lost server is an expected failure: reads and writes answer kUnavailable while it cannot be
 // reached, and every connection reconnects on its next use, so the store works again once the server

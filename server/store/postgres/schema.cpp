@@ -154,6 +154,54 @@ const std::vector<const char*> kMigrations = {
         pruned_through BIGINT NOT NULL
       );
     )sql",
+    // 2: object data as blobs (postgres/blob_store.hpp). A blob is attached while a row names it
+    // (objects.data_file, uploads.part_file): the triggers keep the flag in step with those rows in
+    // their own transactions, so the garbage collection needs no scan of the objects.
+    R"sql(
+      CREATE TABLE data_blobs (
+        blob_id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name TEXT COLLATE "C" NOT NULL UNIQUE,
+        size BIGINT NOT NULL,
+        sha256 TEXT COLLATE "C" NOT NULL DEFAULT '',
+        state TEXT COLLATE "C" NOT NULL,  -- writing, part, complete, removed
+        attached BOOLEAN NOT NULL DEFAULT FALSE,
+        created_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        touched_at TIMESTAMPTZ NOT NULL DEFAULT now()
+      );
+      CREATE INDEX data_blobs_unattached ON data_blobs (touched_at) WHERE NOT attached;
+      CREATE TABLE data_chunks (
+        blob_id BIGINT NOT NULL REFERENCES data_blobs (blob_id) ON DELETE CASCADE,
+        chunk_no INTEGER NOT NULL,
+        bytes BYTEA NOT NULL,
+        PRIMARY KEY (blob_id, chunk_no)
+      );
+      -- Uncompressed: object data is mostly compressed already, and substring() of an uncompressed
+      -- value reads only the slices it needs (ranged downloads).
+      ALTER TABLE data_chunks ALTER COLUMN bytes SET STORAGE EXTERNAL;
+      -- TG_ARGV[0]: the column naming a blob. Fired only when that column changes.
+      CREATE FUNCTION edgesync_track_blob_references() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF TG_OP IN ('UPDATE', 'DELETE') THEN
+          UPDATE data_blobs SET attached = FALSE, touched_at = now() WHERE name = to_jsonb(OLD) ->> TG_ARGV[0];
+        END IF;
+        IF TG_OP IN ('INSERT', 'UPDATE') THEN
+          UPDATE data_blobs SET attached = TRUE WHERE name = to_jsonb(NEW) ->> TG_ARGV[0];
+        END IF;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER objects_blob_inserted AFTER INSERT ON objects FOR EACH ROW WHEN (NEW.data_file <> '')
+        EXECUTE FUNCTION edgesync_track_blob_references('data_file');
+      CREATE TRIGGER objects_blob_updated AFTER UPDATE OF data_file ON objects FOR EACH ROW
+        WHEN (OLD.data_file IS DISTINCT FROM NEW.data_file) EXECUTE FUNCTION edgesync_track_blob_references('data_file');
+      CREATE TRIGGER objects_blob_deleted AFTER DELETE ON objects FOR EACH ROW WHEN (OLD.data_file <> '')
+        EXECUTE FUNCTION edgesync_track_blob_references('data_file');
+      CREATE TRIGGER uploads_blob_inserted AFTER INSERT ON uploads FOR EACH ROW
+        EXECUTE FUNCTION edgesync_track_blob_references('part_file');
+      CREATE TRIGGER uploads_blob_updated AFTER UPDATE OF part_file ON uploads FOR EACH ROW
+        WHEN (OLD.part_file IS DISTINCT FROM NEW.part_file) EXECUTE FUNCTION edgesync_track_blob_references('part_file');
+      CREATE TRIGGER uploads_blob_deleted AFTER DELETE ON uploads FOR EACH ROW
+        EXECUTE FUNCTION edgesync_track_blob_references('part_file');
+    )sql",
 };
 
 }  // namespace

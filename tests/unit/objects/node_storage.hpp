@@ -13,7 +13,7 @@
 #include <random>
 #include <string>
 
-#include "server/store/data_files.hpp"
+#include "server/store/file_data_files.hpp"
 #include "server/store/sqlite/sqlite_store.hpp"
 #include "tests/support/run_coroutine.hpp"
 
@@ -31,7 +31,7 @@ struct NodeStorage {
     auto opened = open_sqlite_store(SqliteStoreOptions{(dir / "node.db").string()});
     BOOST_REQUIRE(opened.is_ok());
     store = std::move(*opened);
-    auto files = DataFiles::open(dir / "data");
+    auto files = FileDataFiles::open(dir / "data");
     BOOST_REQUIRE(files.is_ok());
     data_files = std::move(*files);
   }

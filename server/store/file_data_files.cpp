@@ -1,6 +1,8 @@
-#include "server/store/data_files.hpp"
+#include "server/store/file_data_files.hpp"
 
+#include "server/store/data_name.hpp"
 #include "server/store/sha256.hpp"
+#include "server/store/store.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +13,6 @@
 #include <cstdio>
 #include <cstring>
 #include <limits>
-#include <random>
 #include <set>
 
 namespace edgesync {
@@ -26,30 +27,6 @@ constexpr size_t kHashBufferBytes = 1 << 20;
 
 Status errno_status(const std::string& what) {
   return Status::io_error(what + ": " + std::strerror(errno));
-}
-
-// A generated name: a hash of the key (so files of one object sort together) and a random token.
-std::string generate_name(const ResourceKey& key) {
-  Sha256 hash;
-  const std::string text = key.org + '\0' + key.object_type + '\0' + key.object_id;
-  hash.update(text.data(), text.size());
-  thread_local std::mt19937_64 random{std::random_device{}()};
-  char token[17];
-  std::snprintf(token, sizeof token, "%016llx", static_cast<unsigned long long>(random()));
-  return hash.hex().substr(0, 32) + "-" + token;
-}
-
-// Names come back from the database, never from a client, but a corrupt row must still not reach
-// outside the data directory: only names shaped like generated ones are used as paths.
-bool is_safe_name(const std::string& name) {
-  constexpr size_t kMaxNameBytes = 255;  // NAME_MAX of common file systems
-  if (name.empty() || name.size() > kMaxNameBytes || !std::isalnum(static_cast<unsigned char>(name.front()))) {
-    return false;
-  }
-  if (name.find("..") != std::string::npos) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
-  });
 }
 
 Status write_all(int fd, const char* data, size_t size, off_t offset, bool positional) {
@@ -155,7 +132,7 @@ class FileReader final : public DataFileReader {
 
 }  // namespace
 
-Result<std::unique_ptr<DataFiles>> DataFiles::open(const fs::path& root) {
+Result<std::unique_ptr<FileDataFiles>> FileDataFiles::open(const fs::path& root) {
   std::error_code error;
   for (const char* directory : {kObjectsDir, kTempDir, kUploadsDir}) {
     fs::create_directories(root / directory, error);
@@ -170,19 +147,19 @@ Result<std::unique_ptr<DataFiles>> DataFiles::open(const fs::path& root) {
     fs::remove_all(entry->path(), ignored);
   }
   if (error) return Status::io_error("cannot clear " + temp.string() + ": " + error.message());
-  return std::unique_ptr<DataFiles>(new DataFiles(root));
+  return std::unique_ptr<FileDataFiles>(new FileDataFiles(root));
 }
 
-Result<std::unique_ptr<DataFileWriter>> DataFiles::create(const ResourceKey& key) const {
-  const std::string name = generate_name(key);
+Result<std::unique_ptr<DataFileWriter>> FileDataFiles::create(const ResourceKey& key) const {
+  const std::string name = generate_data_name(key);
   const fs::path temp_path = root_ / kTempDir / name;
   const int fd = ::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return errno_status("cannot create " + temp_path.string());
   return std::unique_ptr<DataFileWriter>(new FileWriter(temp_path, root_ / kObjectsDir / name, name, fd));
 }
 
-Result<std::unique_ptr<DataFileReader>> DataFiles::open_reader(const std::string& file_name) const {
-  if (!is_safe_name(file_name)) return Status::invalid("bad data file name");
+Result<std::unique_ptr<DataFileReader>> FileDataFiles::open_reader(const std::string& file_name) const {
+  if (!is_data_name(file_name)) return Status::invalid("bad data file name");
   const fs::path path = root_ / kObjectsDir / file_name;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
@@ -195,17 +172,17 @@ Result<std::unique_ptr<DataFileReader>> DataFiles::open_reader(const std::string
   return std::unique_ptr<DataFileReader>(new FileReader(fd, static_cast<uint64_t>(info.st_size)));
 }
 
-Status DataFiles::remove(const std::string& file_name) const {
-  if (!is_safe_name(file_name)) return Status::invalid("bad data file name");
+Status FileDataFiles::remove(const std::string& file_name) const {
+  if (!is_data_name(file_name)) return Status::invalid("bad data file name");
   if (::unlink((root_ / kObjectsDir / file_name).c_str()) != 0 && errno != ENOENT) return errno_status("unlink failed");
   return Status::ok();
 }
 
-Result<std::string> DataFiles::create_part(const ResourceKey& key, uint64_t total_size) const {
+Result<std::string> FileDataFiles::create_part(const ResourceKey& key, uint64_t total_size) const {
   if (total_size > static_cast<uint64_t>(std::numeric_limits<off_t>::max())) {
     return Status::invalid("the upload is too large for a file");
   }
-  const std::string name = generate_name(key) + ".part";
+  const std::string name = generate_data_name(key) + ".part";
   const fs::path path = root_ / kUploadsDir / name;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
   if (fd < 0) return errno_status("cannot create " + path.string());
@@ -221,9 +198,9 @@ Result<std::string> DataFiles::create_part(const ResourceKey& key, uint64_t tota
   return name;
 }
 
-Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes,
-                             bool sync) const {
-  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+Status FileDataFiles::write_part(const std::string& part_file, uint64_t offset, std::span<const char> bytes,
+                                 bool sync) const {
+  if (!is_data_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
@@ -240,8 +217,8 @@ Status DataFiles::write_part(const std::string& part_file, uint64_t offset, std:
   return status;
 }
 
-Status DataFiles::sync_part(const std::string& part_file) const {
-  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+Status FileDataFiles::sync_part(const std::string& part_file) const {
+  if (!is_data_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
@@ -250,8 +227,8 @@ Status DataFiles::sync_part(const std::string& part_file) const {
   return status;
 }
 
-Status DataFiles::start_part_writeback(const std::string& part_file, uint64_t offset, uint64_t length) const {
-  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+Status FileDataFiles::start_part_writeback(const std::string& part_file, uint64_t offset, uint64_t length) const {
+  if (!is_data_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
@@ -263,9 +240,9 @@ Status DataFiles::start_part_writeback(const std::string& part_file, uint64_t of
   return status;
 }
 
-Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_file, const ResourceKey& key,
-                                                        std::optional<std::string> known_sha256) const {
-  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+Result<DataFileWriter::Finished> FileDataFiles::finish_part(const std::string& part_file, const ResourceKey& key,
+                                                            std::optional<std::string> known_sha256) const {
+  if (!is_data_name(part_file)) return Status::invalid("bad part file name");
   const fs::path path = root_ / kUploadsDir / part_file;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return errno == ENOENT ? Status::not_found() : errno_status("cannot open " + path.string());
@@ -284,7 +261,7 @@ Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_
   ::close(fd);
   if (!hashed) return hashed.status();
   if (!synced) return synced;
-  const std::string name = generate_name(key);
+  const std::string name = generate_data_name(key);
   const fs::path final_path = root_ / kObjectsDir / name;
   if (::rename(path.c_str(), final_path.c_str()) != 0) return errno_status("rename failed");
   if (Status status = fsync_directory(root_ / kObjectsDir); !status) {
@@ -295,13 +272,13 @@ Result<DataFileWriter::Finished> DataFiles::finish_part(const std::string& part_
   return DataFileWriter::Finished{name, hashed->first, hashed->second};
 }
 
-Status DataFiles::remove_part(const std::string& part_file) const {
-  if (!is_safe_name(part_file)) return Status::invalid("bad part file name");
+Status FileDataFiles::remove_part(const std::string& part_file) const {
+  if (!is_data_name(part_file)) return Status::invalid("bad part file name");
   if (::unlink((root_ / kUploadsDir / part_file).c_str()) != 0 && errno != ENOENT) return errno_status("unlink failed");
   return Status::ok();
 }
 
-Result<size_t> DataFiles::sweep(const std::vector<std::string>& referenced) const {
+Result<size_t> FileDataFiles::sweep(const std::vector<std::string>& referenced) const {
   const std::set<std::string> keep(referenced.begin(), referenced.end());
   size_t removed = 0;
   for (const char* directory : {kObjectsDir, kUploadsDir}) {
@@ -316,6 +293,12 @@ Result<size_t> DataFiles::sweep(const std::vector<std::string>& referenced) cons
     if (error) return Status::io_error("sweep of " + (root_ / directory).string() + " failed: " + error.message());
   }
   return removed;
+}
+
+Result<size_t> FileDataFiles::remove_orphans(Store& store) const {
+  auto referenced = store.referenced_files();
+  if (!referenced) return referenced.status();
+  return sweep(*referenced);
 }
 
 }  // namespace edgesync
