@@ -434,11 +434,13 @@ class BlobStore final : public DataFiles {
               sha256 = std::move(*hashed);
             }
             // Renamed, as the file is: the upload's row names the part until it is deleted, and its
-            // removal must not reach the data. Unattached until the object's row names it.
-            transaction.exec_params(
+            // removal must not reach the data. Unattached until the object's row names it. Once only:
+            // of two requests finishing one part at once, the second finds it gone, as with files.
+            const auto renamed = transaction.exec_params(
                 "UPDATE data_blobs SET name = $2, sha256 = $3, state = 'complete', attached = FALSE, "
-                "touched_at = now() WHERE blob_id = $1",
+                "touched_at = now() WHERE blob_id = $1 AND state = 'part'",
                 part->blob_id, name, sha256);
+            if (renamed.affected_rows() != 1) return Status::not_found();
             transaction.commit();
             return DataFileWriter::Finished{name, part->size, sha256};
           });

@@ -430,6 +430,28 @@ BOOST_AUTO_TEST_CASE(ranged_reads_across_chunk_boundaries) {
   BOOST_TEST(*(*reader)->read_at(5, std::span<char>()) == 0u);
 }
 
+// Two requests completing one upload at once: one finishes it, the other fails, and the name handed
+// out reads back whole (never a name the other request renamed away).
+BOOST_AUTO_TEST_CASE(a_part_finished_twice_at_once_is_finished_once) {
+  Backend backend;
+  auto& files = backend.files;
+  const std::string data = random_bytes(3 * kMiB, 15);
+  for (int round = 0; round < 5; ++round) {
+    auto part = files->create_part(kKey, data.size());
+    BOOST_REQUIRE(part.is_ok());
+    BOOST_REQUIRE(files->write_part(*part, 0, data).is_ok());
+    std::vector<Result<DataFileWriter::Finished>> results(2, Status::internal("not run"));
+    std::vector<std::thread> threads;
+    for (size_t i = 0; i < results.size(); ++i)
+      threads.emplace_back([&, i] { results[i] = files->finish_part(*part, kKey); });
+    for (auto& thread : threads) thread.join();
+    BOOST_TEST(results[0].is_ok() != results[1].is_ok());
+    for (const auto& result : results) {
+      if (result) BOOST_TEST((read_all(*files, result->file_name) == data));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(missing_data_and_parts_are_not_found) {
   Backend backend;
   auto& files = backend.files;
