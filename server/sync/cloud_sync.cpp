@@ -312,7 +312,7 @@ asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const Re
         auto stray = stray_copy_to_delete(transaction, node, key, instance_id, now);
         if (!stray) return stray.status();
         if (*stray) {
-          transaction.after_commit([this, node] { waiters_.wake(node); });
+          wake_after_commit(transaction, waiters_, node);
           return Status::ok();
         }
       }

@@ -15,6 +15,7 @@ struct BenchOptions {
   int objects = 200;       // propagation
   uint64_t mib = 1024;     // large
   int nodes = 1000;        // fanout
+  int instances = 1;       // put, propagation: cloud instances (1: SQLite; more: one PostgreSQL database)
 };
 
 int bench_get(const BenchOptions& options);          // 1. GET metadata (+ the nginx ceiling in the same run)

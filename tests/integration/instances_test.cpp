@@ -1,0 +1,164 @@
+// Several cloud instances on one PostgreSQL database (issue 11, phase 3), as real processes over HTTP:
+// two clouds A and B on one throwaway cluster, edge e1 long-polling A and e2 long-polling B. A publish on
+// either instance reaches both edges well within the long-poll (the other instance's poll is woken by
+// the commit's NOTIFY, not by the poll ending), and both instances show the same delivery status. Then
+// the holder of the background duties' lease is killed with SIGKILL: nothing it acknowledged is lost,
+// the survivor takes the lease within its time plus a margin and runs the duties (an object's
+// expiration due after the kill happens). Objects are metadata only (noData): object data is not
+// shared between instances yet (phase 2).
+#define BOOST_TEST_MODULE instances_test
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+
+#include "common/time_format.hpp"
+#include "tests/integration/sync_topology.hpp"
+#include "tests/support/postgres_cluster.hpp"
+#include "tests/support/prometheus_text.hpp"
+
+using namespace edgesync::test;
+using namespace std::chrono_literals;
+using json = nlohmann::json;
+
+namespace {
+
+constexpr int kLeaseSeconds = 2;
+// Far longer than any wake-up should take: an object that arrives only when a poll ends took this long.
+constexpr int kLongPollSeconds = 30;
+
+std::string cloud_yaml(const std::string& url) {
+  return "store:\n  backend: postgres\n  postgres:\n    url: " + url +
+         "\n    lease_seconds: " + std::to_string(kLeaseSeconds) +
+         "\nobjects:\n  activation_interval_seconds: 1\n  maintenance_interval_seconds: 1\n";
+}
+
+struct TwoInstances {
+  TwoInstances() {
+    auto created = PostgresCluster::create();
+    BOOST_REQUIRE_MESSAGE(created.is_ok(), "cannot start a PostgreSQL test cluster: " << created.status().message());
+    cluster = std::move(*created);
+    auto database = cluster->create_database();
+    BOOST_REQUIRE_MESSAGE(database.is_ok(), database.status().message());
+    const std::string url = cluster->url(*database);
+    a = start_cloud(dir.path() / "a", cloud_yaml(url));
+    b = start_cloud(dir.path() / "b", cloud_yaml(url));
+    const std::string polls = "  long_poll_seconds: " + std::to_string(kLongPollSeconds) + "\n";  // under uplink:
+    e1 = start_edge(dir.path(), "car", "e1", a->port(), polls);
+    e2 = start_edge(dir.path(), "car", "e2", b->port(), polls);
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return edge_connected(*e1) && edge_connected(*e2); }),
+                          "edges did not connect:\n"
+                              << e1->log() << "\n"
+                              << e2->log());
+  }
+
+  TempDir dir;
+  std::unique_ptr<PostgresCluster> cluster;
+  std::unique_ptr<NodeProcess> a, b, e1, e2;
+};
+
+bool listed_at(const NodeProcess& edge, const std::string& type, const std::string& id) {
+  HttpClient client = edge_app(edge);
+  auto answer = client.get(edge_objects(type));
+  if (answer.status != 200) return false;
+  for (const auto& meta : json::parse(answer.body)) {
+    if (meta["objectID"] == id) return true;
+  }
+  return false;
+}
+
+std::optional<double> metric(const NodeProcess& node, const std::string& name, const PromLabels& labels = {}) {
+  HttpClient client = cloud_app(node);
+  auto answer = client.get("/metrics");
+  if (answer.status != 200) return std::nullopt;
+  return parse_prometheus_text(answer.body).value(name, labels);
+}
+
+bool holds_lease(const NodeProcess& node) {
+  return metric(node, "edgesync_lease_held", {{"lease", "background-duties"}}).value_or(0) == 1;
+}
+
+std::string in_seconds(int seconds) {
+  return edgesync::format_rfc3339(std::chrono::system_clock::now() + std::chrono::seconds(seconds));
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_publish_on_either_instance_reaches_edges_polling_both_promptly) {
+  TwoInstances t;
+  // Each instance has its own id from the database.
+  const auto id_a = metric(*t.a, "edgesync_instance_id");
+  const auto id_b = metric(*t.b, "edgesync_instance_id");
+  BOOST_REQUIRE(id_a && id_b);
+  BOOST_TEST(*id_a != *id_b);
+
+  int round = 0;
+  for (NodeProcess* publisher : {t.a.get(), t.b.get()}) {
+    const std::string id = "n" + std::to_string(++round);
+    HttpClient cloud = cloud_app(*publisher);
+    // Both edges are parked in their long-polls by now (they connected before; nothing else is owed).
+    const auto published = std::chrono::steady_clock::now();
+    auto put = cloud.put(cloud_objects("notice/" + id),
+                         object_body("notice", id, {{"destinationType", "car"}, {"noData", true}}));
+    BOOST_REQUIRE_MESSAGE(put.status == 204, put.body);
+    BOOST_TEST(wait_until([&] { return listed_at(*t.e1, "notice", id) && listed_at(*t.e2, "notice", id); },
+                          std::chrono::seconds(kLongPollSeconds)));
+    const double took = seconds_since(published);
+    BOOST_TEST_MESSAGE("published on instance " << round << ": both edges had it after " << took << " s");
+    // Well before a poll could have ended by its timeout: the poll on the other instance was woken.
+    BOOST_TEST(took < kLongPollSeconds / 6.0);
+    // The same delivery status on both instances, for both edges.
+    for (NodeProcess* instance : {t.a.get(), t.b.get()}) {
+      HttpClient reader = cloud_app(*instance);
+      BOOST_TEST(wait_until([&] {
+        return destination_status(reader, "notice/" + id, "e1") == "delivered" &&
+               destination_status(reader, "notice/" + id, "e2") == "delivered";
+      }));
+    }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(killing_the_lease_holder_loses_nothing_and_the_survivor_takes_over_its_duties) {
+  TwoInstances t;
+  // Exactly one of them holds the duties' lease.
+  BOOST_REQUIRE(wait_until([&] { return holds_lease(*t.a) != holds_lease(*t.b); }));
+  NodeProcess& holder = holds_lease(*t.a) ? *t.a : *t.b;
+  NodeProcess& survivor = &holder == t.a.get() ? *t.b : *t.a;
+
+  // Acknowledged writes on the holder, and an object whose expiration is due only after the kill.
+  HttpClient on_holder = cloud_app(holder);
+  constexpr int kObjects = 20;
+  for (int i = 0; i < kObjects; ++i) {
+    const std::string id = "k" + std::to_string(i);
+    BOOST_REQUIRE(on_holder.put(cloud_objects("kept/" + id), object_body("kept", id, {{"noData", true}})).status ==
+                  204);
+  }
+  constexpr int kExpiresIn = 5;
+  BOOST_REQUIRE(on_holder
+                    .put(cloud_objects("short/s1"),
+                         object_body("short", "s1", {{"noData", true}, {"expiration", in_seconds(kExpiresIn)}}))
+                    .status == 204);
+  const auto written = std::chrono::steady_clock::now();
+
+  holder.kill_hard();
+  const auto killed = std::chrono::steady_clock::now();
+  BOOST_TEST(seconds_since(written) < kExpiresIn);  // the expiration is still ahead: only the survivor can run it
+
+  HttpClient on_survivor = cloud_app(survivor);
+  for (int i = 0; i < kObjects; ++i) {
+    BOOST_TEST(on_survivor.get(cloud_objects("kept/k" + std::to_string(i))).status == 200);
+  }
+  // The survivor takes the lease once the dead holder's runs out: within its time, plus one renewal
+  // period of the survivor and a margin for a loaded machine.
+  BOOST_TEST(wait_until([&] { return holds_lease(survivor); }, std::chrono::seconds(kLeaseSeconds * 5)));
+  const double takeover = seconds_since(killed);
+  BOOST_TEST_MESSAGE("the survivor holds the lease " << takeover << " s after the kill (lease " << kLeaseSeconds
+                                                     << " s)");
+  BOOST_TEST(takeover < kLeaseSeconds * 2.5);
+  // And runs the duties: the expiration due after the kill happens.
+  BOOST_TEST(wait_until([&] { return on_survivor.get(cloud_objects("short/s1")).status == 404; },
+                        std::chrono::seconds(kExpiresIn + 15)));
+  BOOST_TEST(survivor.log().find("lease background-duties: acquired") != std::string::npos, survivor.log());
+}
