@@ -120,8 +120,12 @@ NoticeListener::~NoticeListener() {
 }
 
 void NoticeListener::set_callback(ClusterNoticeListener callback) {
-  std::lock_guard lock(mutex_);
-  callback_ = std::move(callback);
+  {
+    std::lock_guard lock(mutex_);
+    callback_ = std::move(callback);
+  }
+  // Listening already: what came before had nobody to hear it. (Listening not yet: the connect says it.)
+  if (connects_ > 0) deliver(ClusterNotice{.everything = true});
 }
 
 void NoticeListener::close() {

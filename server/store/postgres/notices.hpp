@@ -63,6 +63,8 @@ class NoticeListener {
   NoticeListener(const NoticeListener&) = delete;
   NoticeListener& operator=(const NoticeListener&) = delete;
 
+  // Where notices go from now on; "everything" goes there at once when listening already (nothing
+  // that came before was heard), or at the first LISTEN otherwise.
   void set_callback(ClusterNoticeListener callback);
   void close();  // stops the thread and closes the connection; idempotent
 
