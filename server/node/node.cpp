@@ -157,6 +157,7 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
                                                std::chrono::milliseconds(config.reconcile.retry_max_ms), 0.2,
                                                system_random()});
     p.cloud_sync->set_node_lost_after(std::chrono::seconds(config.events.node_lost_seconds));
+    p.cloud_sync->set_duty_store(&p.lease->fenced_store());
   } else {
     p.meta_manager = std::make_unique<meta::MetaManager>(
         p.io.get_executor(), *p.objects, *p.store, *p.router,

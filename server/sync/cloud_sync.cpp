@@ -177,23 +177,24 @@ asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {
   auto destinations = store_.list_destinations("");
   if (!destinations) co_return destinations.status();
   size_t lost = 0;
-  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
-    lost = 0;
-    for (const auto& listed : *destinations) {
-      if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
-      // A long-poll held open counts as contact: its node is alive, just quiet.
-      if (waiters_.is_waiting(listed.node)) continue;
-      auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
-      if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
-      current->lost = true;
-      if (Status put = transaction.put_destination(*current); !put) return put;
-      if (Status evented = record_node_event(transaction, current->node, event_type::kNodeLost, "silent", now);
-          !evented)
-        return evented;
-      ++lost;
-    }
-    return Status::ok();
-  });
+  Status status =
+      co_await durable_write(duty_store_ ? *duty_store_ : store_, [&](WriteTransaction& transaction) -> Status {
+        lost = 0;
+        for (const auto& listed : *destinations) {
+          if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
+          // A long-poll held open counts as contact: its node is alive, just quiet.
+          if (waiters_.is_waiting(listed.node)) continue;
+          auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
+          if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
+          current->lost = true;
+          if (Status put = transaction.put_destination(*current); !put) return put;
+          if (Status evented = record_node_event(transaction, current->node, event_type::kNodeLost, "silent", now);
+              !evented)
+            return evented;
+          ++lost;
+        }
+        return Status::ok();
+      });
   if (!status) co_return status;
   co_return lost;
 }

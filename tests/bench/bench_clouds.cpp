@@ -12,9 +12,9 @@ std::vector<uint16_t> Clouds::ports() const {
   return ports;
 }
 
-Clouds start_clouds(const std::filesystem::path& dir, int instances, const std::string& extra_yaml) {
+Clouds start_clouds(const std::filesystem::path& dir, int instances, bool postgres, const std::string& extra_yaml) {
   Clouds clouds;
-  if (instances <= 1) {
+  if (instances <= 1 && !postgres) {
     clouds.instances.push_back(test::start_cloud(dir, extra_yaml));
     return clouds;
   }

@@ -19,8 +19,9 @@ struct Clouds {
   std::string backend() const { return cluster ? "postgres" : "sqlite"; }
 };
 
-// One instance: SQLite, as every other benchmark. More: PostgreSQL, one database, each instance in a
-// directory of its own. extra_yaml is every instance's. Empty instances when something cannot start.
-Clouds start_clouds(const std::filesystem::path& dir, int instances, const std::string& extra_yaml = "");
+// One instance: SQLite, as every other benchmark, unless `postgres`. More: PostgreSQL, one database,
+// each instance in a directory of its own. extra_yaml is every instance's. No instances when something
+// cannot start.
+Clouds start_clouds(const std::filesystem::path& dir, int instances, bool postgres, const std::string& extra_yaml = "");
 
 }  // namespace edgesync::bench

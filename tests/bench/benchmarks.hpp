@@ -16,6 +16,8 @@ struct BenchOptions {
   uint64_t mib = 1024;     // large
   int nodes = 1000;        // fanout
   int instances = 1;       // put, propagation: cloud instances (1: SQLite; more: one PostgreSQL database)
+  bool postgres = false;   // put, propagation: PostgreSQL also for one instance
+  bool no_data = false;    // propagation: metadata-only objects (always so on PostgreSQL, data not shared yet)
 };
 
 int bench_get(const BenchOptions& options);          // 1. GET metadata (+ the nginx ceiling in the same run)

@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
                        "cloud instances: 1 on SQLite, more on one throwaway PostgreSQL database")
           ->check(CLI::Range(1, 8))
           ->capture_default_str();
+    if (name == "put" || name == "propagation")
+      command->add_flag("--postgres", options.postgres, "one throwaway PostgreSQL database also for one instance");
+    if (name == "propagation")
+      command->add_flag("--no-data", options.no_data, "metadata-only objects (always so on PostgreSQL)");
     if (name == "large") command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
     if (name == "fanout") command->add_option("--nodes", options.nodes, "simulated nodes")->capture_default_str();
   }

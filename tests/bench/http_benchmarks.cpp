@@ -116,7 +116,7 @@ int bench_get(const BenchOptions& options) {
 
 int bench_put(const BenchOptions& options) {
   test::TempDir dir;
-  const Clouds clouds = start_clouds(dir.path(), options.instances, server_yaml(options));
+  const Clouds clouds = start_clouds(dir.path(), options.instances, options.postgres, server_yaml(options));
   if (clouds.instances.empty()) return 1;
   const auto& cloud = clouds.instances.front();
   auto run = [&](int connections, const std::string& prefix) {
@@ -137,8 +137,8 @@ int bench_put(const BenchOptions& options) {
   const LoadResult one = run(1, "s");
   const long rss = peak_rss_kib(cloud->pid());
   const std::string where =
-      options.instances > 1 ? " over " + std::to_string(options.instances) + " instances on PostgreSQL" : "";
-  report(options.instances > 1 ? "put_instances" : "put",
+      clouds.cluster ? " over " + std::to_string(options.instances) + " instance(s) on PostgreSQL" : "";
+  report(clouds.cluster ? "put_postgres" : "put",
          "durable PUT metadata, " + std::to_string(options.connections) + " connections" + where + ": " +
              summary(many) + "; 1 connection: " + summary(one) + "; cloud peak RSS " + std::to_string(rss / 1024) +
              " MiB",
