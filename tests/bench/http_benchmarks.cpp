@@ -138,7 +138,7 @@ int bench_put(const BenchOptions& options) {
   const long rss = peak_rss_kib(cloud->pid());
   const std::string where =
       clouds.cluster ? " over " + std::to_string(options.instances) + " instance(s) on PostgreSQL" : "";
-  report(clouds.cluster ? "put_postgres" : "put",
+  report(clouds.cluster ? "put_postgres_" + std::to_string(options.instances) : "put",
          "durable PUT metadata, " + std::to_string(options.connections) + " connections" + where + ": " +
              summary(many) + "; 1 connection: " + summary(one) + "; cloud peak RSS " + std::to_string(rss / 1024) +
              " MiB",

@@ -69,7 +69,7 @@ int bench_propagation(const BenchOptions& options) {
                 : clouds.cluster      ? " (PostgreSQL)"
                                       : "",
                 p50, p99, max);
-  return report(clouds.cluster ? "propagation_postgres" : "propagation", line,
+  return report(clouds.cluster ? "propagation_postgres_" + std::to_string(options.instances) : "propagation", line,
                 {{"objects", options.objects},
                  {"instances", options.instances},
                  {"backend", clouds.backend()},
