@@ -186,6 +186,11 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   p.api = std::make_unique<ApiHandler>(*p.objects, *p.store, *p.authenticator, config.http, p.cloud_sync.get(),
                                        p.meta_manager.get(), &p.event_waiters);
   p.api->add_metrics_source([&lease = *p.lease](metrics::Exposition& out) { lease.write_metrics(out); });
+  p.api->add_metrics_source([&polls = p.waiters, &streams = p.event_waiters](metrics::Exposition& out) {
+    out.family("edgesync_long_polls_waiting", "gauge", "Long-polls parked here: nodes' SPI polls, event-stream reads.");
+    out.sample("edgesync_long_polls_waiting", {{"kind", "spi"}}, static_cast<uint64_t>(polls.waiting()));
+    out.sample("edgesync_long_polls_waiting", {{"kind", "events"}}, static_cast<uint64_t>(streams.waiting()));
+  });
   p.api->add_metrics_source([&sender = p.webhooks->sender()](metrics::Exposition& out) {
     out.family("edgesync_webhook_queue_depth", "gauge", "Webhook notifications waiting or being delivered.");
     out.sample("edgesync_webhook_queue_depth", {}, static_cast<uint64_t>(sender.queued()));

@@ -9,6 +9,7 @@
 #define BOOST_TEST_MODULE instances_test
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <future>
 
 #include "common/time_format.hpp"
 #include "tests/integration/sync_topology.hpp"
@@ -98,7 +99,11 @@ BOOST_AUTO_TEST_CASE(a_publish_on_either_instance_reaches_edges_polling_both_pro
   for (NodeProcess* publisher : {t.a.get(), t.b.get()}) {
     const std::string id = "n" + std::to_string(++round);
     HttpClient cloud = cloud_app(*publisher);
-    // Both edges are parked in their long-polls by now (they connected before; nothing else is owed).
+    // Both edges parked in their long-polls, one on each instance: only a wake can answer them early.
+    BOOST_REQUIRE(wait_until([&] {
+      return metric(*t.a, "edgesync_long_polls_waiting", {{"kind", "spi"}}) == 1.0 &&
+             metric(*t.b, "edgesync_long_polls_waiting", {{"kind", "spi"}}) == 1.0;
+    }));
     const auto published = std::chrono::steady_clock::now();
     auto put = cloud.put(cloud_objects("notice/" + id),
                          object_body("notice", id, {{"destinationType", "car"}, {"noData", true}}));
@@ -118,6 +123,34 @@ BOOST_AUTO_TEST_CASE(a_publish_on_either_instance_reaches_edges_polling_both_pro
       }));
     }
   }
+}
+
+// The event stream's long-poll is woken the same way: a reader waiting on B gets the event of a publish
+// on A, long before its wait ends.
+BOOST_AUTO_TEST_CASE(an_event_stream_reader_on_one_instance_is_answered_by_a_commit_on_the_other) {
+  TwoInstances t;
+  const std::string events = "/api/v1/events/" + kOrg;
+  HttpClient reader_b = cloud_app(*t.b);
+  auto before = reader_b.get(events);
+  BOOST_REQUIRE(before.status == 200);
+  const std::string since = before.header("x-edgesync-last-seq");
+  const uint16_t port_b = t.b->port();
+  const auto started = std::chrono::steady_clock::now();
+  auto poll = std::async(std::launch::async, [port_b, events, since] {
+    HttpClient reader(port_b, kOrg + "/admin");
+    return reader.get(events + "?wait=60&since=" + since);
+  });
+  // Parked on B before the publish, so that only a wake can answer it early.
+  BOOST_REQUIRE(wait_until([&] { return metric(*t.b, "edgesync_long_polls_waiting", {{"kind", "events"}}) == 1.0; }));
+  HttpClient on_a = cloud_app(*t.a);
+  BOOST_REQUIRE(on_a.put(cloud_objects("ev/x1"), object_body("ev", "x1", {{"noData", true}})).status == 204);
+  BOOST_REQUIRE(poll.wait_for(std::chrono::seconds(60)) == std::future_status::ready);
+  auto answer = poll.get();
+  const double took = seconds_since(started);
+  BOOST_TEST_MESSAGE("the event stream reader on B was answered after " << took << " s");
+  BOOST_TEST(took < 10.0);  // answered by the commit on A, not by the end of the 60 s wait
+  BOOST_REQUIRE(answer.status == 200);
+  BOOST_TEST(answer.body.find("\"x1\"") != std::string::npos, answer.body);
 }
 
 BOOST_AUTO_TEST_CASE(killing_the_lease_holder_loses_nothing_and_the_survivor_takes_over_its_duties) {
