@@ -166,9 +166,18 @@ asio::awaitable<Status> CloudSync::note_contact(const NodeAddress& node) {
   if (!known) co_return known.status().code() == StatusCode::kNotFound ? Status::ok() : known.status();
   // A quarter of the threshold (at most a minute) between writes: a node that keeps polling is never
   // taken for lost, and a poll every few seconds does not cost a durable write each.
-  const int64_t resolution_ms = std::min<int64_t>(60000, node_lost_after_.count() / 4);
+  const int64_t resolution_ms = contact_resolution_ms();
   if (!known->lost && now_ms() - known->last_ping_ms < resolution_ms) co_return Status::ok();
   co_return co_await ping(node);
+}
+
+int64_t CloudSync::contact_resolution_ms() const {
+  return std::min<int64_t>(60000, node_lost_after_.count() / 4);
+}
+
+std::chrono::milliseconds CloudSync::contact_refresh() const {
+  if (node_lost_after_.count() <= 0 || !store_.is_shared()) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::max<int64_t>(contact_resolution_ms(), 100));
 }
 
 asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {

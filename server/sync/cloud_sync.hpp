@@ -58,6 +58,9 @@ class CloudSync {
   // A poll from the node: refreshes its last contact (a write only when the recorded contact is older
   // than a fraction of the lost threshold, so polls cost no write each), and brings a lost node back.
   boost::asio::awaitable<Status> note_contact(const NodeAddress& node);
+  // How often a parked poll renews its node's contact (0: never). Only on a shared database: the
+  // lost-node duty may run on another instance, which cannot see this instance's parked polls.
+  std::chrono::milliseconds contact_refresh() const;
   // Marks the nodes silent past the threshold lost, one nodeLost event each; returns how many.
   boost::asio::awaitable<Result<size_t>> report_lost_nodes();
 
@@ -114,6 +117,7 @@ class CloudSync {
   boost::asio::awaitable<Status> receive_node_object(const NodeAddress& node, const ResourceKey& key,
                                                      const std::string& body);
 
+  int64_t contact_resolution_ms() const;
   Store& store_;
   Store* duty_store_ = nullptr;
   ObjectService& objects_;

@@ -133,6 +133,11 @@ void NodeWaiters::stop() {
   cancel_timers(all);
 }
 
+bool NodeWaiters::stopped() const {
+  std::lock_guard lock(mutex_);
+  return stopped_;
+}
+
 size_t NodeWaiters::waiting() const {
   std::lock_guard lock(mutex_);
   size_t count = 0;

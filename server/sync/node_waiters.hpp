@@ -64,6 +64,7 @@ class NodeWaiters {
   // Wakes every waiter now and every later one at once (shutdown).
   void stop();
   size_t waiting() const;
+  bool stopped() const;
   // Is a poll of this node parked here right now (the node is alive even if it said nothing lately)?
   bool is_waiting(const NodeAddress& node) const;
 

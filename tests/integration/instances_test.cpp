@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <future>
+#include <sstream>
 
 #include "common/time_format.hpp"
 #include "tests/integration/sync_topology.hpp"
@@ -151,6 +152,50 @@ BOOST_AUTO_TEST_CASE(an_event_stream_reader_on_one_instance_is_answered_by_a_com
   BOOST_TEST(took < 10.0);  // answered by the commit on A, not by the end of the 60 s wait
   BOOST_REQUIRE(answer.status == 200);
   BOOST_TEST(answer.body.find("\"x1\"") != std::string::npos, answer.body);
+}
+
+// The lost-node duty runs on the lease holder, which cannot see polls parked on the other instance: an
+// edge long-polling there (longer than the lost threshold) renews its contact while parked, and is not
+// reported lost, while an edge that went silent is.
+BOOST_AUTO_TEST_CASE(an_edge_parked_on_the_instance_without_the_lease_is_not_reported_lost) {
+  TempDir dir;
+  auto created = PostgresCluster::create();
+  BOOST_REQUIRE_MESSAGE(created.is_ok(), created.status().message());
+  auto cluster = std::move(*created);
+  auto database = cluster->create_database();
+  BOOST_REQUIRE(database.is_ok());
+  const std::string yaml = cloud_yaml(cluster->url(*database)) + "events:\n  node_lost_seconds: 2\n";
+  auto a = start_cloud(dir.path() / "a", yaml);
+  auto b = start_cloud(dir.path() / "b", yaml);
+  BOOST_REQUIRE(wait_until([&] { return holds_lease(*a) != holds_lease(*b); }));
+  NodeProcess& holder = holds_lease(*a) ? *a : *b;
+  NodeProcess& other = &holder == a.get() ? *b : *a;
+  const std::string polls = "  long_poll_seconds: " + std::to_string(kLongPollSeconds) + "\n";
+  auto parked = start_edge(dir.path(), "car", "parked", other.port(), polls);
+  // Short polls: once killed, no poll of it stays parked (a parked poll counts as contact).
+  auto silent = start_edge(dir.path(), "car", "silent", holder.port(), "  long_poll_seconds: 1\n");
+  BOOST_REQUIRE(wait_until([&] {
+    return metric(other, "edgesync_long_polls_waiting", {{"kind", "spi"}}) == 1.0 && edge_connected(*silent);
+  }));
+  silent->kill_hard();
+  // Once the silent edge is reported lost, the parked one has been quiet in its poll for longer than
+  // the threshold too: had its poll not renewed its contact, it would be reported in the same round.
+  HttpClient app = cloud_app(holder);
+  const auto lost_nodes = [&] {
+    std::vector<std::string> ids;
+    auto answer = app.get("/api/v1/events/" + kOrg);
+    std::istringstream lines(answer.body);
+    for (std::string line; std::getline(lines, line);) {
+      auto event = json::parse(line, nullptr, false);
+      if (event.is_object() && event.value("type", "") == "nodeLost") ids.push_back(event.value("destinationID", ""));
+    }
+    return ids;
+  };
+  BOOST_REQUIRE(wait_until([&] {
+    const auto ids = lost_nodes();
+    return std::find(ids.begin(), ids.end(), "silent") != ids.end();
+  }));
+  BOOST_TEST((lost_nodes() == std::vector<std::string>{"silent"}));
 }
 
 BOOST_AUTO_TEST_CASE(killing_the_lease_holder_loses_nothing_and_the_survivor_takes_over_its_duties) {
