@@ -111,6 +111,7 @@ class ConfigReader {
     }
     if (key == "store.postgres.url") return text(key, value, config_.store.postgres_url);
     if (key == "store.postgres.plugin") return text(key, value, config_.store.postgres_plugin);
+    if (key == "store.postgres.lease_seconds") return number(key, value, config_.store.lease_seconds, 1u, 3600u);
     if (key == "objects.activation_interval_seconds")
       return number(key, value, config_.objects.activation_interval_seconds, 1u, 86400u);
     if (key == "objects.maintenance_interval_seconds")

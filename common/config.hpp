@@ -47,6 +47,9 @@ struct StoreConfig {
   // store.postgres.plugin: the backend's module (edgesync-store-postgres.so); empty: looked for next to
   // the binary and in the install's libdir (server/store/plugin/store_plugin_loader.hpp)
   std::string postgres_plugin;
+  // store.postgres.lease_seconds: how long an instance keeps the background duties' lease without
+  // renewing it (renewed every third of it); a dead holder is replaced after at most this long.
+  uint32_t lease_seconds = 15;
 
   bool operator==(const StoreConfig&) const = default;
 };

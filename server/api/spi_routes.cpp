@@ -86,7 +86,15 @@ asio::awaitable<http::Response> poll(RequestContext& context, CloudSync& sync, c
       left = std::min(left, std::chrono::milliseconds(std::max<int64_t>(next_due_ms - now_ms, 1)));
     }
     if (left.count() <= 0) break;
-    if (!co_await sync.waiters().wait(node, generation, left)) break;
+    // Parked long on a shared database, the poll renews its node's contact now and then: the lease
+    // holder reporting lost nodes may be another instance, blind to the polls parked here.
+    const auto refresh = sync.contact_refresh();
+    const bool renewing = refresh.count() > 0 && refresh < left;
+    if (renewing) left = refresh;
+    if (!co_await sync.waiters().wait(node, generation, left)) {
+      if (!renewing || sync.waiters().stopped()) break;
+      if (Status contact = co_await sync.note_contact(node); !contact) co_return context.error(contact);
+    }
   }
   http::Response nothing = no_content();
   // Tells an edgesync edge that this cloud holds polls open (an MMS cloud answers at once).

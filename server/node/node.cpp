@@ -16,6 +16,7 @@
 #include "server/metamanager/edge_router.hpp"
 #include "server/metamanager/meta_manager.hpp"
 #include "server/metrics/exposition.hpp"
+#include "server/node/lease_keeper.hpp"
 #include "server/objects/async_store.hpp"
 #include "server/objects/event_pruning.hpp"
 #include "server/objects/maintenance.hpp"
@@ -57,6 +58,10 @@ struct Node::Parts {
   std::unique_ptr<CloudPlanner> planner;
   std::unique_ptr<meta::EdgeRouter> router;
   std::unique_ptr<ObjectService> objects;
+  // The background duties run only while this instance holds their lease (one instance of several on
+  // a shared database; always, alone), writing through its fenced store.
+  std::unique_ptr<LeaseKeeper> lease;
+  std::unique_ptr<ObjectService> duty_objects;
   std::unique_ptr<CloudSync> cloud_sync;
   std::unique_ptr<meta::MetaManager> meta_manager;
   std::unique_ptr<Uplink> uplink;
@@ -164,6 +169,15 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
 
   p.store->set_event_listener(
       [&waiters = p.event_waiters](const std::string& org) { waiters.wake(event_stream_key(org)); });
+  // Commits of other instances on the same database wake the waiters here too (store/cluster.hpp).
+  p.store->set_cluster_listener([&polls = p.waiters, &streams = p.event_waiters](const ClusterNotice& notice) {
+    wake_for_notice(notice, polls, streams);
+  });
+  p.lease =
+      std::make_unique<LeaseKeeper>(*p.store, "background-duties", std::chrono::seconds(config.store.lease_seconds));
+  if (p.store->is_shared())
+    spdlog::info("instance {} on a shared database; background duties under a {} s lease",
+                 p.store->cluster_instance_id(), config.store.lease_seconds);
   p.webhooks = std::make_unique<WebhookNotifier>(p.io.get_executor(), *p.store);
   p.planner = std::make_unique<CloudPlanner>(p.waiters, p.webhooks.get());
   p.router = std::make_unique<meta::EdgeRouter>(p.identity.org);
@@ -172,6 +186,8 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   object_options.observer = p.identity.is_cloud() ? static_cast<ObjectObserver*>(p.planner.get())
                                                   : static_cast<ObjectObserver*>(p.router.get());
   p.objects = std::make_unique<ObjectService>(*p.store, *p.data_files, p.blocking_pool, object_options);
+  p.duty_objects =
+      std::make_unique<ObjectService>(p.lease->fenced_store(), *p.data_files, p.blocking_pool, object_options);
 
   if (p.identity.is_cloud()) {
     p.cloud_sync = std::make_unique<CloudSync>(*p.store, *p.objects, *p.planner, p.waiters);
@@ -179,6 +195,7 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
                                                std::chrono::milliseconds(config.reconcile.retry_max_ms), 0.2,
                                                system_random()});
     p.cloud_sync->set_node_lost_after(std::chrono::seconds(config.events.node_lost_seconds));
+    p.cloud_sync->set_duty_store(&p.lease->fenced_store());
   } else {
     p.meta_manager = std::make_unique<meta::MetaManager>(
         p.io.get_executor(), *p.objects, *p.store, *p.router,
@@ -206,6 +223,12 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
   }
   p.api = std::make_unique<ApiHandler>(*p.objects, *p.store, *p.authenticator, config.http, p.cloud_sync.get(),
                                        p.meta_manager.get(), &p.event_waiters);
+  p.api->add_metrics_source([&lease = *p.lease](metrics::Exposition& out) { lease.write_metrics(out); });
+  p.api->add_metrics_source([&polls = p.waiters, &streams = p.event_waiters](metrics::Exposition& out) {
+    out.family("edgesync_long_polls_waiting", "gauge", "Long-polls parked here: nodes' SPI polls, event-stream reads.");
+    out.sample("edgesync_long_polls_waiting", {{"kind", "spi"}}, static_cast<uint64_t>(polls.waiting()));
+    out.sample("edgesync_long_polls_waiting", {{"kind", "events"}}, static_cast<uint64_t>(streams.waiting()));
+  });
   p.api->add_metrics_source([&sender = p.webhooks->sender()](metrics::Exposition& out) {
     out.family("edgesync_webhook_queue_depth", "gauge", "Webhook notifications waiting or being delivered.");
     out.sample("edgesync_webhook_queue_depth", {}, static_cast<uint64_t>(sender.queued()));
@@ -223,15 +246,16 @@ Result<std::unique_ptr<Node>> Node::open(const Config& given) {
     spdlog::warn("EDGESYNC_FAULT_CASCADE_BATCHES is set: owner cascades stop after {} batch(es) (tests only)",
                  maintenance_options.cascade_batch_budget);
   }
-  p.maintenance = std::make_unique<Maintenance>(p.io, *p.objects, maintenance_options);
+  maintenance_options.may_run = [&lease = *p.lease] { return lease.holds(); };
+  p.maintenance = std::make_unique<Maintenance>(p.io, *p.duty_objects, maintenance_options);
   const EventRetention retention{int64_t{config.events.retention_seconds} * 1000, config.events.max_events};
-  p.maintenance->add_duty(
-      "event pruning", std::chrono::milliseconds(config.events.prune_interval_ms), [&store = *p.store, retention] {
-        const int64_t now_ms =
-            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
-                .count();
-        return prune_events(store, retention, now_ms, 1000, 16);
-      });
+  p.maintenance->add_duty("event pruning", std::chrono::milliseconds(config.events.prune_interval_ms),
+                          [&store = p.lease->fenced_store(), retention] {
+                            const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                       std::chrono::system_clock::now().time_since_epoch())
+                                                       .count();
+                            return prune_events(store, retention, now_ms, 1000, 16);
+                          });
   if (data_in_store) {
     // Instances sharing the database crash and restart independently: each collects now and then,
     // not only at its own start-up (remove_orphans is safe to run on several at once).
@@ -266,6 +290,7 @@ ApiHandler& Node::api() {
 }
 
 void Node::start() {
+  parts_->lease->start();
   parts_->maintenance->start();
   if (parts_->meta_manager) parts_->meta_manager->start();
   if (parts_->uplink) parts_->uplink->start();
@@ -278,7 +303,8 @@ void Node::release_waiters() {
 
 void Node::stop() {
   parts_->maintenance->stop();
-  release_waiters();  // long-polls answer now instead of holding the shutdown
+  parts_->lease->stop();  // hands the duties to another instance at once
+  release_waiters();      // long-polls answer now instead of holding the shutdown
   if (parts_->uplink) parts_->uplink->stop();
   parts_->webhooks->stop();
   if (parts_->meta_manager) parts_->meta_manager->stop();

@@ -26,6 +26,7 @@ struct Maintenance::State {
         config(options.objects),
         owners(options.owners),
         cascade_budget(options.cascade_batch_budget),
+        may_run(options.may_run),
         activation_timer(io),
         expiration_timer(io),
         owners_timer(io) {}
@@ -34,6 +35,7 @@ struct Maintenance::State {
   ObjectsConfig config;
   OwnersConfig owners;
   size_t cascade_budget;  // touched only by the owners coroutine
+  std::function<bool()> may_run;
   asio::steady_timer activation_timer;
   asio::steady_timer expiration_timer;
   asio::steady_timer owners_timer;
@@ -60,6 +62,7 @@ asio::awaitable<void> repeat(std::shared_ptr<Maintenance::State> state, asio::st
     boost::system::error_code error;
     co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, error));
     if (error || state->stopped) co_return;
+    if (state->may_run && !state->may_run()) continue;
     auto changed = co_await duty();
     if (!changed) {
       spdlog::warn("{} failed: {}", name, changed.status().message());

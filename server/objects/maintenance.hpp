@@ -32,6 +32,9 @@ class Maintenance {
     // Test-only fault injection: the cascade stops for good after this many batches (a process to be
     // killed mid-cascade). Never set in production.
     size_t cascade_batch_budget = std::numeric_limits<size_t>::max();
+    // Asked before every round of every duty: false skips the round (another instance on the same
+    // database holds the duties' lease, node/lease_keeper.hpp). Always run when empty.
+    std::function<bool()> may_run;
   };
 
   Maintenance(boost::asio::io_context& io, ObjectService& objects, const Options& options);

@@ -30,6 +30,7 @@
 #include "common/time_format.hpp"
 #include "server/metrics/exposition.hpp"
 #include "server/store/acl.hpp"
+#include "server/store/cluster.hpp"
 #include "server/store/data_files.hpp"
 #include "server/store/delivery.hpp"
 #include "server/store/events.hpp"
@@ -119,6 +120,16 @@ class WriteTransaction {
   // Runs after the commit that holds this write is durable (e.g. remove a replaced data file).
   // Not run when the write is rolled back.
   virtual void after_commit(std::function<void()> action) = 0;
+  // Several instances on one database (cluster.hpp). Wakes the node's long-polls on the other
+  // instances if this write commits (the caller wakes its own with an after-commit action); the
+  // events appended are carried by themselves. Nothing to do for a single node.
+  virtual void notify_node(const NodeAddress& node) { (void)node; }
+  // Fencing: fails (kConflict) unless `holder` still holds the lease `name` at `epoch`, and keeps it
+  // from changing hands until this write's commit. Always OK for a single node.
+  virtual Status check_lease(const std::string& name, int64_t holder, int64_t epoch) {
+    (void)name, (void)holder, (void)epoch;
+    return Status::ok();
+  }
 };
 
 using WriteFunction = std::function<Status(WriteTransaction&)>;
@@ -200,6 +211,26 @@ class Store {
   virtual void write_metrics(metrics::Exposition& out) const { (void)out; }
   // How many commits the writer made so far (fewer than writes under load): for tests and statistics.
   virtual uint64_t commit_count() const = 0;
+
+  // Several instances on one database (cluster.hpp); the defaults describe a lone node.
+  // This instance's id, unique among every instance that ever opened the database (1 alone).
+  virtual int64_t cluster_instance_id() const { return 1; }
+  // Can other instances change the rows (a shared database)?
+  virtual bool is_shared() const { return false; }
+  // Receives the wake-ups of other instances' commits. Set once, before the first write.
+  virtual void set_cluster_listener(ClusterNoticeListener listener) { (void)listener; }
+  // Takes or renews the lease `name` for `holder` until `ttl` from now by the database's clock, if it
+  // is free, expired or already the holder's; answers who holds it either way. A lone node always holds.
+  virtual Result<LeaseState> acquire_lease(const std::string& name, int64_t holder, std::chrono::milliseconds ttl) {
+    (void)name;
+    return LeaseState{true, holder, 1, ttl.count()};
+  }
+  // Gives the lease up at once if `holder` has it (a clean shutdown hands the duties over without
+  // waiting for the expiry).
+  virtual Status release_lease(const std::string& name, int64_t holder) {
+    (void)name, (void)holder;
+    return Status::ok();
+  }
 
   // Stops accepting writes, finishes queued ones, closes the database cleanly. Idempotent.
   virtual void close() = 0;

@@ -34,7 +34,7 @@ NodeAddress origin_node(const ObjectMetadata& metadata) {
 }
 
 void CloudPlanner::wake_after_commit(WriteTransaction& transaction, const NodeAddress& node) {
-  transaction.after_commit([this, node] { waiters_.wake(node); });
+  edgesync::wake_after_commit(transaction, waiters_, node);
 }
 
 Status CloudPlanner::plan_deliveries(WriteTransaction& transaction, const StoredObject& object, int64_t now_ms,

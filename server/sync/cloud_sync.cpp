@@ -166,9 +166,18 @@ asio::awaitable<Status> CloudSync::note_contact(const NodeAddress& node) {
   if (!known) co_return known.status().code() == StatusCode::kNotFound ? Status::ok() : known.status();
   // A quarter of the threshold (at most a minute) between writes: a node that keeps polling is never
   // taken for lost, and a poll every few seconds does not cost a durable write each.
-  const int64_t resolution_ms = std::min<int64_t>(60000, node_lost_after_.count() / 4);
+  const int64_t resolution_ms = contact_resolution_ms();
   if (!known->lost && now_ms() - known->last_ping_ms < resolution_ms) co_return Status::ok();
   co_return co_await ping(node);
+}
+
+int64_t CloudSync::contact_resolution_ms() const {
+  return std::min<int64_t>(60000, node_lost_after_.count() / 4);
+}
+
+std::chrono::milliseconds CloudSync::contact_refresh() const {
+  if (node_lost_after_.count() <= 0 || !store_.is_shared()) return std::chrono::milliseconds(0);
+  return std::chrono::milliseconds(std::max<int64_t>(contact_resolution_ms(), 100));
 }
 
 asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {
@@ -177,23 +186,24 @@ asio::awaitable<Result<size_t>> CloudSync::report_lost_nodes() {
   auto destinations = store_.list_destinations("");
   if (!destinations) co_return destinations.status();
   size_t lost = 0;
-  Status status = co_await durable_write(store_, [&](WriteTransaction& transaction) -> Status {
-    lost = 0;
-    for (const auto& listed : *destinations) {
-      if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
-      // A long-poll held open counts as contact: its node is alive, just quiet.
-      if (waiters_.is_waiting(listed.node)) continue;
-      auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
-      if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
-      current->lost = true;
-      if (Status put = transaction.put_destination(*current); !put) return put;
-      if (Status evented = record_node_event(transaction, current->node, event_type::kNodeLost, "silent", now);
-          !evented)
-        return evented;
-      ++lost;
-    }
-    return Status::ok();
-  });
+  Status status =
+      co_await durable_write(duty_store_ ? *duty_store_ : store_, [&](WriteTransaction& transaction) -> Status {
+        lost = 0;
+        for (const auto& listed : *destinations) {
+          if (listed.lost || now - listed.last_ping_ms < node_lost_after_.count()) continue;
+          // A long-poll held open counts as contact: its node is alive, just quiet.
+          if (waiters_.is_waiting(listed.node)) continue;
+          auto current = transaction.get_destination(listed.node);  // a ping may have come in meanwhile
+          if (!current || current->lost || now - current->last_ping_ms < node_lost_after_.count()) continue;
+          current->lost = true;
+          if (Status put = transaction.put_destination(*current); !put) return put;
+          if (Status evented = record_node_event(transaction, current->node, event_type::kNodeLost, "silent", now);
+              !evented)
+            return evented;
+          ++lost;
+        }
+        return Status::ok();
+      });
   if (!status) co_return status;
   co_return lost;
 }
@@ -312,7 +322,7 @@ asio::awaitable<Status> CloudSync::acknowledge(const NodeAddress& node, const Re
         auto stray = stray_copy_to_delete(transaction, node, key, instance_id, now);
         if (!stray) return stray.status();
         if (*stray) {
-          transaction.after_commit([this, node] { waiters_.wake(node); });
+          wake_after_commit(transaction, waiters_, node);
           return Status::ok();
         }
       }

@@ -52,9 +52,15 @@ class CloudSync {
   // held open, is reported lost (nodeLost) by report_lost_nodes(); it is reported registered again when
   // it comes back. 0 = never. Set before serving.
   void set_node_lost_after(std::chrono::milliseconds after) { node_lost_after_ = after; }
+  // Where report_lost_nodes() writes: the lease's fenced store of a cloud sharing its database
+  // (node/lease_keeper.hpp), so a replaced holder cannot report nodes lost. The store itself when unset.
+  void set_duty_store(Store* store) { duty_store_ = store; }
   // A poll from the node: refreshes its last contact (a write only when the recorded contact is older
   // than a fraction of the lost threshold, so polls cost no write each), and brings a lost node back.
   boost::asio::awaitable<Status> note_contact(const NodeAddress& node);
+  // How often a parked poll renews its node's contact (0: never). Only on a shared database: the
+  // lost-node duty may run on another instance, which cannot see this instance's parked polls.
+  std::chrono::milliseconds contact_refresh() const;
   // Marks the nodes silent past the threshold lost, one nodeLost event each; returns how many.
   boost::asio::awaitable<Result<size_t>> report_lost_nodes();
 
@@ -111,7 +117,9 @@ class CloudSync {
   boost::asio::awaitable<Status> receive_node_object(const NodeAddress& node, const ResourceKey& key,
                                                      const std::string& body);
 
+  int64_t contact_resolution_ms() const;
   Store& store_;
+  Store* duty_store_ = nullptr;
   ObjectService& objects_;
   CloudPlanner& planner_;
   NodeWaiters& waiters_;

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "server/store/cluster.hpp"
 #include "server/store/delivery.hpp"
 
 namespace boost::asio {
@@ -28,6 +29,8 @@ inline NodeAddress event_stream_key(const std::string& org) {
   return {org, "", ""};
 }
 
+class WriteTransaction;
+
 class NodeWaiters {
  public:
   NodeWaiters() = default;
@@ -40,6 +43,10 @@ class NodeWaiters {
   boost::asio::awaitable<bool> wait(const NodeAddress& node, uint64_t seen, std::chrono::milliseconds timeout);
   // Thread-safe; cheap when nobody waits.
   void wake(const NodeAddress& node);
+  // Every node of the org (its event stream too, keyed by org), and every node: for the wake-ups of
+  // other instances that said less than which node (store/cluster.hpp).
+  void wake_org(const std::string& org);
+  void wake_all();
   // A node polls one request at a time, so a new poll means that the client of any older poll still
   // parked here has gone: an edge cuts its long-poll short to send something, and the cloud learns of
   // the closed connection only when it answers. An older poll left waiting would take the next
@@ -57,6 +64,7 @@ class NodeWaiters {
   // Wakes every waiter now and every later one at once (shutdown).
   void stop();
   size_t waiting() const;
+  bool stopped() const;
   // Is a poll of this node parked here right now (the node is alive even if it said nothing lately)?
   bool is_waiting(const NodeAddress& node) const;
 
@@ -70,10 +78,21 @@ class NodeWaiters {
   // Marks every waiter of the entry woken and returns them, for cancel_timers() outside the lock.
   static std::vector<std::shared_ptr<Waiter>> take_woken(Entry& entry);
   static void cancel_timers(const std::vector<std::shared_ptr<Waiter>>& woken);
+  uint64_t generation_locked(const NodeAddress& node) const;
 
   mutable std::mutex mutex_;
   std::map<NodeAddress, Entry> entries_;
+  std::map<std::string, uint64_t> org_wakes_;  // wake_org() calls per org
+  uint64_t all_wakes_ = 0;                     // wake_all() calls
   bool stopped_ = false;
 };
+
+// Wakes the node's long-polls once the write commits: this instance's with an after-commit action, the
+// other instances' (a shared database) through the store's notice in the same commit.
+void wake_after_commit(WriteTransaction& transaction, NodeWaiters& waiters, const NodeAddress& node);
+
+// Hands the wakes of another instance's commit (store/cluster.hpp) to the nodes' polls and the event
+// streams they name.
+void wake_for_notice(const ClusterNotice& notice, NodeWaiters& polls, NodeWaiters& event_streams);
 
 }  // namespace edgesync

@@ -15,8 +15,10 @@ struct BenchOptions {
   int rounds = 3;          // get: load phases of the cloud and of nginx each; the medians are compared
   int objects = 200;       // propagation
   uint64_t mib = 1024;     // large
-  std::string postgres;    // large: the cloud's store.postgres.url (empty: SQLite and data files)
   int nodes = 1000;        // fanout
+  int instances = 1;       // put, propagation: cloud instances (1: SQLite; more: one PostgreSQL database)
+  bool postgres = false;   // put, propagation, large: PostgreSQL (a throwaway cluster) also for one instance
+  bool no_data = false;    // propagation: metadata-only objects
 };
 
 int bench_get(const BenchOptions& options);          // 1. GET metadata (+ the nginx ceiling in the same run)

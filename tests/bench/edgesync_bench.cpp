@@ -40,10 +40,16 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(1, 99))
           ->capture_default_str();
     if (name == "propagation") command->add_option("--objects", options.objects)->capture_default_str();
-    if (name == "large") {
-      command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
-      command->add_option("--postgres", options.postgres, "the cloud on PostgreSQL at this URL (data in the database)");
-    }
+    if (name == "put" || name == "propagation")
+      command
+          ->add_option("--instances", options.instances,
+                       "cloud instances: 1 on SQLite, more on one throwaway PostgreSQL database")
+          ->check(CLI::Range(1, 8))
+          ->capture_default_str();
+    if (name == "put" || name == "propagation" || name == "large")
+      command->add_flag("--postgres", options.postgres, "one throwaway PostgreSQL database also for one instance");
+    if (name == "propagation") command->add_flag("--no-data", options.no_data, "metadata-only objects");
+    if (name == "large") command->add_option("--mib", options.mib, "object size in MiB")->capture_default_str();
     if (name == "fanout") command->add_option("--nodes", options.nodes, "simulated nodes")->capture_default_str();
   }
   CLI11_PARSE(app, argc, argv);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/bench/bench_clouds.hpp"
 #include "tests/bench/bench_report.hpp"
 #include "tests/bench/benchmarks.hpp"
 #include "tests/bench/load_generator.hpp"
@@ -115,9 +116,14 @@ int bench_get(const BenchOptions& options) {
 
 int bench_put(const BenchOptions& options) {
   test::TempDir dir;
-  auto cloud = test::start_cloud(dir.path(), server_yaml(options));
+  const Clouds clouds = start_clouds(dir.path(), options.instances, options.postgres, server_yaml(options));
+  if (clouds.instances.empty()) return 1;
+  const auto& cloud = clouds.instances.front();
   auto run = [&](int connections, const std::string& prefix) {
     LoadOptions put = load(options, cloud->port(), connections);
+    // Several instances: the connections spread over all of them.
+    const auto ports = clouds.ports();
+    put.more_ports.assign(ports.begin() + 1, ports.end());
     put.request = [&](uint64_t sequence) {
       const std::string id = prefix + std::to_string(sequence);
       return make_request(
@@ -130,10 +136,15 @@ int bench_put(const BenchOptions& options) {
   const LoadResult many = run(options.connections, "m");
   const LoadResult one = run(1, "s");
   const long rss = peak_rss_kib(cloud->pid());
-  report("put",
-         "durable PUT metadata, " + std::to_string(options.connections) + " connections: " + summary(many) +
-             "; 1 connection: " + summary(one) + "; cloud peak RSS " + std::to_string(rss / 1024) + " MiB",
+  const std::string where =
+      clouds.cluster ? " over " + std::to_string(options.instances) + " instance(s) on PostgreSQL" : "";
+  report(clouds.cluster ? "put_postgres_" + std::to_string(options.instances) : "put",
+         "durable PUT metadata, " + std::to_string(options.connections) + " connections" + where + ": " +
+             summary(many) + "; 1 connection: " + summary(one) + "; cloud peak RSS " + std::to_string(rss / 1024) +
+             " MiB",
          {{"connections", options.connections},
+          {"instances", options.instances},
+          {"backend", clouds.backend()},
           {"many", figures(many)},
           {"one", figures(one)},
           {"cloud_peak_rss_kib", rss}});

@@ -48,9 +48,9 @@ struct Tally {
 };
 
 asio::awaitable<void> drive_connection(const LoadOptions& options, Clock::time_point until,
-                                       std::atomic<uint64_t>& sequence, Tally& tally) {
+                                       std::atomic<uint64_t>& sequence, Tally& tally, uint16_t port) {
   auto executor = co_await asio::this_coro::executor;
-  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), options.port);
+  const tcp::endpoint server(asio::ip::make_address("127.0.0.1"), port);
   while (Clock::now() < until) {
     tcp::socket socket(executor);
     boost::system::error_code error;
@@ -81,6 +81,13 @@ asio::awaitable<void> drive_connection(const LoadOptions& options, Clock::time_p
   }
 }
 
+// Connection c's server: round robin over the instances when there are several.
+uint16_t connection_port(const LoadOptions& options, int c) {
+  if (options.more_ports.empty()) return options.port;
+  const size_t index = static_cast<size_t>(c) % (options.more_ports.size() + 1);
+  return index == 0 ? options.port : options.more_ports[index - 1];
+}
+
 }  // namespace
 
 LoadResult run_load(const LoadOptions& options) {
@@ -94,7 +101,8 @@ LoadResult run_load(const LoadOptions& options) {
     workers.emplace_back([&, t] {
       asio::io_context io(1);
       for (int c = t; c < options.connections; c += threads)
-        asio::co_spawn(io, drive_connection(options, until, sequence, tallies[t]), asio::detached);
+        asio::co_spawn(io, drive_connection(options, until, sequence, tallies[t], connection_port(options, c)),
+                       asio::detached);
       io.run();
     });
   }

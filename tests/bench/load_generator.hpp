@@ -13,6 +13,8 @@ namespace edgesync::bench {
 
 struct LoadOptions {
   uint16_t port = 0;  // on 127.0.0.1
+  // Further servers (instances of one cloud): the connections are spread round robin over all.
+  std::vector<uint16_t> more_ports;
   int connections = 64;
   int threads = 2;
   std::chrono::milliseconds duration{10000};

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/bench/bench_clouds.hpp"
 #include "tests/bench/bench_report.hpp"
 #include "tests/bench/benchmarks.hpp"
 #include "tests/bench/spi_swarm.hpp"
@@ -30,17 +31,23 @@ double seconds_since(Clock::time_point start) {
 
 int bench_propagation(const BenchOptions& options) {
   test::TempDir dir;
-  auto cloud = test::start_cloud(dir.path());
-  auto edge = test::start_edge(dir.path(), "car", "bench", cloud->port());
+  // Several instances: published on the first, the edge polling the last (woken across instances).
+  const Clouds clouds = start_clouds(dir.path(), options.instances, options.postgres);
+  if (clouds.instances.empty()) return 1;
+  const auto& cloud = clouds.instances.front();
+  auto edge = test::start_edge(dir.path(), "car", "bench", clouds.instances.back()->port());
   if (!test::wait_until([&] { return test::edge_connected(*edge); })) return 1;
   test::HttpClient app = test::cloud_app(*cloud);
   test::HttpClient local = test::edge_app(*edge);
   std::vector<double> millis;
   const std::string data = "small payload";
+  const bool with_data = !options.no_data;
   for (int i = 0; i < options.objects; ++i) {
     const std::string id = "p" + std::to_string(i);
     const auto start = Clock::now();
-    if (app.put(test::cloud_objects("prop/" + id), test::object_body("prop", id, {{"destinationType", "car"}}, &data))
+    const nlohmann::json meta = with_data ? nlohmann::json{{"destinationType", "car"}}
+                                          : nlohmann::json{{"destinationType", "car"}, {"noData", true}};
+    if (app.put(test::cloud_objects("prop/" + id), test::object_body("prop", id, meta, with_data ? &data : nullptr))
             .status != 204)
       return 1;
     while (!listed(local, id)) {  // the edge's update list, asked again at once: what an application sees
@@ -53,19 +60,29 @@ int bench_propagation(const BenchOptions& options) {
     local.put(test::edge_objects("prop/" + id + "/received"), "");  // keeps the update list short
   }
   const double p50 = percentile(millis, 0.5), p99 = percentile(millis, 0.99), max = percentile(millis, 1);
-  char line[160];
+  char line[260];
   std::snprintf(line, sizeof line,
-                "publish → in the edge's update list over %d objects: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
-                options.objects, p50, p99, max);
-  return report("propagation", line, {{"objects", options.objects}, {"p50_ms", p50}, {"p99_ms", p99}, {"max_ms", max}});
+                "publish → in the edge's update list over %d %sobjects%s: p50 %.2f ms, p99 %.2f ms, max %.2f ms",
+                options.objects, with_data ? "" : "metadata-only ",
+                options.instances > 1 ? " (published on the first instance, the edge polling the last; PostgreSQL)"
+                : clouds.cluster      ? " (PostgreSQL)"
+                                      : "",
+                p50, p99, max);
+  return report(clouds.cluster ? "propagation_postgres_" + std::to_string(options.instances) : "propagation", line,
+                {{"objects", options.objects},
+                 {"instances", options.instances},
+                 {"backend", clouds.backend()},
+                 {"metadata_only", !with_data},
+                 {"p50_ms", p50},
+                 {"p99_ms", p99},
+                 {"max_ms", max}});
 }
 
 int bench_large(const BenchOptions& options) {
   test::TempDir dir;
-  auto cloud = test::start_cloud(dir.path(), options.postgres.empty() ? std::string()
-                                                                      : "store:\n  backend: postgres\n  postgres:\n"
-                                                                        "    url: \"" +
-                                                                            options.postgres + "\"\n");
+  const Clouds clouds = start_clouds(dir.path(), 1, options.postgres);
+  if (clouds.instances.empty()) return 1;
+  const auto& cloud = clouds.instances.front();
   auto edge = test::start_edge(dir.path(), "car", "bench", cloud->port());
   if (!test::wait_until([&] { return test::edge_connected(*edge); })) return 1;
   const std::string file = (dir.path() / "object.bin").string();
@@ -95,11 +112,11 @@ int bench_large(const BenchOptions& options) {
       line, sizeof line,
       "%llu MiB%s: upload to the cloud %.0f MB/s; cloud → edge %.0f MB/s (fetched, SHA-256 verified); peak RSS "
       "cloud %.1f MiB, edge %.1f MiB",
-      static_cast<unsigned long long>(options.mib), options.postgres.empty() ? "" : " (cloud on PostgreSQL)",
+      static_cast<unsigned long long>(options.mib), clouds.cluster ? " (cloud on PostgreSQL)" : "",
       megabytes / upload_seconds, megabytes / transfer_seconds, cloud_rss / 1024.0, edge_rss / 1024.0);
   return report("large", line,
                 {{"mib", options.mib},
-                 {"cloud_store", options.postgres.empty() ? "sqlite" : "postgres"},
+                 {"cloud_store", clouds.backend()},
                  {"upload_mb_per_s", megabytes / upload_seconds},
                  {"transfer_mb_per_s", megabytes / transfer_seconds},
                  {"cloud_peak_rss_kib", cloud_rss},

@@ -160,6 +160,7 @@ Status GroupCommit::run_transaction(std::vector<PendingWrite>& batch, std::vecto
     if (!result.is_ok()) after_commit[i].clear();
     results[i] = std::move(result);
   }
+  if (before_commit_) before_commit_(*transaction);
   const auto commit_started = std::chrono::steady_clock::now();
   transaction->commit();  // the one WAL flush every write of the batch waits for
   commit_micros_.observe(static_cast<uint64_t>(

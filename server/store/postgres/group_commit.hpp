@@ -46,6 +46,10 @@ class GroupCommit {
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
+  // Runs inside every batch's transaction after its steps, just before COMMIT (the cross-instance
+  // notices, store/cluster.hpp). Set before the first submit(); an exception fails the batch.
+  void set_before_commit(std::function<void(pqxx::transaction_base&)> hook) { before_commit_ = std::move(hook); }
+
   // Queues a write. After close() the completion runs at once, on the caller's thread, with kUnavailable.
   void submit(GroupCommitStep step, WriteCompletion on_durable);
 
@@ -74,6 +78,7 @@ class GroupCommit {
 
   const uint32_t max_batch_writes_;
   std::unique_ptr<Connection> connection_;  // the writer thread's alone until it is joined
+  std::function<void(pqxx::transaction_base&)> before_commit_;
 
   std::mutex queue_mutex_;
   std::condition_variable queue_ready_;

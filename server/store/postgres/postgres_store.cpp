@@ -14,10 +14,12 @@
 
 #include "server/store/postgres/acl_rows.hpp"
 #include "server/store/postgres/blob_store.hpp"
+#include "server/store/postgres/cluster_member.hpp"
 #include "server/store/postgres/connection.hpp"
 #include "server/store/postgres/delivery_rows.hpp"
 #include "server/store/postgres/event_rows.hpp"
 #include "server/store/postgres/group_commit.hpp"
+#include "server/store/postgres/lease.hpp"
 #include "server/store/postgres/object_rows.hpp"
 #include "server/store/postgres/owner_rows.hpp"
 #include "server/store/postgres/schema.hpp"
@@ -68,11 +70,17 @@ class PostgresWriteTransaction final : public WriteTransaction {
     return guarded([&] {
       // MMS's timebase: wall-clock nanoseconds, never backwards. The in-memory value is not lowered when
       // the write rolls back, so an id handed out once is never handed out again; the row only grows.
+      // The row decides, not the in-memory value: other instances hand out ids from it too, and its
+      // lock (held to the COMMIT) keeps two of them from taking the same one.
       last_instance_id_ = std::max(last_instance_id_ + 1, wall_clock_nanos());
-      transaction_.exec_params(
-          "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
-          "last_instance_id = GREATEST(timebase.last_instance_id, excluded.last_instance_id)",
-          last_instance_id_);
+      last_instance_id_ =
+          transaction_
+              .exec_params(
+                  "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
+                  "last_instance_id = GREATEST(timebase.last_instance_id + 1, excluded.last_instance_id) "
+                  "RETURNING last_instance_id",
+                  last_instance_id_)[0][0]
+              .as<int64_t>();
       return last_instance_id_;
     });
   }
@@ -234,6 +242,7 @@ class PostgresWriteTransaction final : public WriteTransaction {
   Status append_event(const Event& event) override {
     return guarded([&] {
       pg::insert_event(transaction_, event);
+      notices_.add_event_org(event.org);
       // One wake per org and write: a fan-out to thousands of nodes records thousands of status events.
       if (event_listener_ && orgs_to_wake_.insert(event.org).second) {
         after_commit_.push_back([&listener = event_listener_, org = event.org] { listener(org); });
@@ -248,6 +257,14 @@ class PostgresWriteTransaction final : public WriteTransaction {
   void after_commit(std::function<void()> action) override {
     return guarded([&] { after_commit_.push_back(std::move(action)); });
   }
+  void notify_node(const NodeAddress& node) override {
+    return guarded([&] { notices_.add_node(node); });
+  }
+  Status check_lease(const std::string& name, int64_t holder, int64_t epoch) override {
+    return guarded([&] { return pg::check_lease(transaction_, name, holder, epoch); });
+  }
+  // What this write wakes on the other instances (taken into the batch's notice once it succeeded).
+  const pg::NoticeBatch& notices() const { return notices_; }
 
   // The first database error of the write, as the exception it was; called after the write function.
   void rethrow_failure() const {
@@ -285,6 +302,7 @@ class PostgresWriteTransaction final : public WriteTransaction {
   pg::AfterCommitActions& after_commit_;
   const EventListener& event_listener_;
   std::set<std::string> orgs_to_wake_;  // orgs this write's events will wake after the commit
+  pg::NoticeBatch notices_;
   std::exception_ptr failure_;
   Status failure_status_;
 };
@@ -292,11 +310,16 @@ class PostgresWriteTransaction final : public WriteTransaction {
 class PostgresStore final : public Store {
  public:
   PostgresStore(std::string url, std::unique_ptr<pg::Connection> writer, uint32_t max_batch_writes,
-                int64_t last_instance_id, std::vector<std::unique_ptr<pg::Connection>> readers)
+                int64_t last_instance_id, std::vector<std::unique_ptr<pg::Connection>> readers,
+                std::unique_ptr<pg::ClusterMember> cluster)
       : url_(std::move(url)),
         last_instance_id_(last_instance_id),
+        cluster_(std::move(cluster)),
         idle_readers_(std::move(readers)),
-        group_commit_(std::make_unique<pg::GroupCommit>(std::move(writer), max_batch_writes)) {}
+        group_commit_(std::make_unique<pg::GroupCommit>(std::move(writer), max_batch_writes)) {
+    group_commit_->set_before_commit(
+        [&cluster = *cluster_](pqxx::transaction_base& transaction) { cluster.send_batch_notices(transaction); });
+  }
 
   ~PostgresStore() override { close(); }
 
@@ -413,6 +436,20 @@ class PostgresStore final : public Store {
   }
   void set_event_listener(EventListener listener) noexcept override { event_listener_ = std::move(listener); }
 
+  // ---- several instances (cluster_member.hpp) ----------------------------------------------
+  int64_t cluster_instance_id() const noexcept override { return cluster_->instance_id(); }
+  bool is_shared() const noexcept override { return true; }
+  void set_cluster_listener(ClusterNoticeListener listener) noexcept override {
+    cluster_->set_listener(std::move(listener));
+  }
+  Result<LeaseState> acquire_lease(const std::string& name, int64_t holder,
+                                   std::chrono::milliseconds ttl) noexcept override {
+    return cluster_->acquire_lease(name, holder, ttl);
+  }
+  Status release_lease(const std::string& name, int64_t holder) noexcept override {
+    return cluster_->release_lease(name, holder);
+  }
+
   Result<std::vector<std::string>> referenced_files() override {
     return with_reader<std::vector<std::string>>([](pqxx::transaction_base& t) -> Result<std::vector<std::string>> {
       std::vector<std::string> files;
@@ -442,6 +479,7 @@ class PostgresStore final : public Store {
           PostgresWriteTransaction operations(transaction, last_instance_id_, after_commit, event_listener_);
           Status status = write(operations);
           operations.rethrow_failure();
+          if (status) cluster_->batch_notices().merge(operations.notices());
           return status;
         },
         std::move(on_durable));
@@ -450,6 +488,7 @@ class PostgresStore final : public Store {
   void close() noexcept override {
     // Writes first: their completions may still read.
     group_commit_->close();
+    cluster_->close();
     std::vector<std::unique_ptr<pg::Connection>> closing;
     {
       std::lock_guard lock(reader_mutex_);
@@ -524,6 +563,7 @@ class PostgresStore final : public Store {
   const std::string url_;
   int64_t last_instance_id_;      // the writer thread's alone
   EventListener event_listener_;  // set before the first write, then only read (by the writer thread)
+  std::unique_ptr<pg::ClusterMember> cluster_;
 
   std::mutex reader_mutex_;
   std::condition_variable reader_available_;
@@ -541,15 +581,19 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& o
   const std::string target = pg::describe_target(options.url);
   auto writer = std::make_unique<pg::Connection>(options.url);
   int64_t last_instance_id = 0;
+  std::unique_ptr<pg::ClusterMember> cluster;
   try {
     pqxx::connection& connection = writer->get();
     if (Status migrated = pg::migrate_schema(connection); !migrated) {
       return Status(migrated.code(), "PostgreSQL at " + target + ": " + migrated.message());
     }
-    pqxx::read_transaction transaction(connection);
-    last_instance_id =
-        transaction.exec("SELECT coalesce((SELECT last_instance_id FROM timebase WHERE id = 1), 0)")[0][0]
-            .as<int64_t>();
+    {
+      pqxx::read_transaction transaction(connection);
+      last_instance_id =
+          transaction.exec("SELECT coalesce((SELECT last_instance_id FROM timebase WHERE id = 1), 0)")[0][0]
+              .as<int64_t>();
+    }
+    cluster = std::make_unique<pg::ClusterMember>(connection, options.url);
   } catch (const pqxx::broken_connection& error) {
     return pg::database_error("cannot connect to PostgreSQL at " + target, error);
   } catch (const std::exception& error) {
@@ -562,7 +606,7 @@ Result<std::unique_ptr<Store>> open_postgres_store(const PostgresStoreOptions& o
   }
   spdlog::debug("store: PostgreSQL at {}", target);
   return std::unique_ptr<Store>(new PostgresStore(options.url, std::move(writer), options.max_batch_writes,
-                                                  last_instance_id, std::move(readers)));
+                                                  last_instance_id, std::move(readers), std::move(cluster)));
 }
 
 }  // namespace edgesync

@@ -202,6 +202,17 @@ const std::vector<const char*> kMigrations = {
       CREATE TRIGGER uploads_blob_deleted AFTER DELETE ON uploads FOR EACH ROW
         EXECUTE FUNCTION edgesync_track_blob_references('part_file');
     )sql",
+    // 3: several instances on one database (store/cluster.hpp): their ids, and the leases of the
+    // background duties (expiry by the database's clock; epoch the fencing token).
+    R"sql(
+      CREATE SEQUENCE instance_ids;
+      CREATE TABLE leases (
+        name TEXT COLLATE "C" PRIMARY KEY NOT NULL,
+        holder BIGINT NOT NULL,
+        epoch BIGINT NOT NULL,
+        expires_at TIMESTAMPTZ NOT NULL
+      );
+    )sql",
 };
 
 }  // namespace

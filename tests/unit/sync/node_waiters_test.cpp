@@ -130,3 +130,63 @@ BOOST_AUTO_TEST_CASE(stop_answers_every_waiter_now_and_later_ones_at_once) {
   io.run();
   BOOST_TEST(*after == false);
 }
+
+// Another instance's commit may say only "something of this org" or "everything" (a notice too large,
+// or notices missed while the LISTEN session was down): those wake every matching waiter, and also a
+// node that read its generation but had not started waiting yet.
+BOOST_AUTO_TEST_CASE(wakes_of_a_whole_org_or_of_everything_reach_every_matching_waiter) {
+  NodeWaiters waiters;
+  asio::io_context io;
+  const NodeAddress elsewhere{"org2", "car", "c1"};
+  std::optional<bool> node, other, foreign;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { node = co_await waiters.wait(kNode, 0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { other = co_await waiters.wait(kOther, 0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { foreign = co_await waiters.wait(elsewhere, 0, 30s); }, asio::detached);
+  io.run_for(50ms);
+  BOOST_REQUIRE(waiters.waiting() == 3u);
+  waiters.wake_org("org");
+  io.run_for(50ms);
+  BOOST_TEST(node.value_or(false));
+  BOOST_TEST(other.value_or(false));
+  BOOST_TEST(!foreign.has_value());  // another org's: still waiting
+  waiters.wake_all();
+  io.run();
+  BOOST_TEST(foreign.value_or(false));
+
+  // Read "nothing pending", then the wake, then the wait: the wait returns at once.
+  const NodeAddress fresh{"org3", "car", "new"};
+  const uint64_t seen = waiters.generation(fresh);
+  waiters.wake_org("org3");
+  std::optional<bool> late;
+  io.restart();
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { late = co_await waiters.wait(fresh, seen, 30s); }, asio::detached);
+  io.run();
+  BOOST_TEST(late.value_or(false));
+}
+
+BOOST_AUTO_TEST_CASE(a_cluster_notice_wakes_polls_and_event_streams_as_it_says) {
+  NodeWaiters polls, streams;
+  asio::io_context io;
+  std::optional<bool> poll, stream;
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { poll = co_await polls.wait(kNode, 0, 30s); }, asio::detached);
+  asio::co_spawn(
+      io, [&]() -> asio::awaitable<void> { stream = co_await streams.wait(event_stream_key("org"), 0, 30s); },
+      asio::detached);
+  io.run_for(50ms);
+  ClusterNotice notice;
+  notice.nodes.push_back(kNode);
+  wake_for_notice(notice, polls, streams);
+  io.run_for(50ms);
+  BOOST_TEST(poll.value_or(false));
+  BOOST_TEST(!stream.has_value());
+  ClusterNotice events;
+  events.event_orgs.push_back("org");
+  wake_for_notice(events, polls, streams);
+  io.run();
+  BOOST_TEST(stream.value_or(false));
+}
