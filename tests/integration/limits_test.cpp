@@ -13,6 +13,7 @@
 
 #include "tests/integration/api_test_helpers.hpp"
 #include "tests/support/node_process.hpp"
+#include "tests/support/prometheus_text.hpp"
 
 using namespace edgesync::test;
 namespace asio = boost::asio;
@@ -86,16 +87,16 @@ BOOST_AUTO_TEST_CASE(transfers_past_the_limit_get_429_and_a_stalled_body_times_o
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/small", object_body("t", "small", {}, &small)).status == 204);
   BOOST_REQUIRE(client.put("/api/v1/objects/myorg/t/upload", object_body("t", "upload")).status == 204);
 
-  // While a stalled upload holds the only slot, other transfers are refused with a clear 429. The
-  // upload and the probing GET race for the slot (the GET may be served first and the upload refused):
-  // start a new stalled upload until one holds the slot.
+  // While a stalled upload holds the only slot, other transfers are refused with a clear 429. The probe
+  // waits until the upload holds the slot (an earlier version raced a probing GET against a series of
+  // uploads, and a discarded upload whose close the server had not seen yet could be the one refusing).
   std::optional<StalledUpload> stalled;
-  HttpResult refused;
+  stalled.emplace(cloud.node.port(), "/api/v1/objects/myorg/t/upload/data");
   BOOST_REQUIRE(wait_until([&] {
-    stalled.emplace(cloud.node.port(), "/api/v1/objects/myorg/t/upload/data");
-    refused = client.get("/api/v1/objects/myorg/t/ready/data");
-    return refused.status == 429;
+    return parse_prometheus_text(client.get("/metrics").body).value("edgesync_active_data_transfers") == 1.0;
   }));
+  const HttpResult refused = client.get("/api/v1/objects/myorg/t/ready/data");
+  BOOST_TEST(refused.status == 429);
   BOOST_TEST(refused.body.find("Too many concurrent data transfers") != std::string::npos);
   BOOST_TEST(client.get("/api/v1/objects/myorg/t/ready").status == 200);  // metadata is not a transfer
   // Small answers (a small object, a small range) come from memory and need no slot.
