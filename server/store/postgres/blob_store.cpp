@@ -98,7 +98,8 @@ pqxx::binarystring bytes_param(std::span<const char> bytes) {
 Status insert_chunk(pqxx::connection& connection, int64_t blob_id, int64_t chunk_no, std::span<const char> bytes) {
   pqxx::work transaction(connection, "blob chunk");
   transaction.exec("SET LOCAL synchronous_commit = off");
-  const auto inserted = transaction.exec_params(
+  const auto inserted = pg::exec_cached(
+      transaction,
       "WITH blob AS (UPDATE data_blobs SET touched_at = now() WHERE blob_id = $1 AND state = 'writing' "
       "RETURNING blob_id) INSERT INTO data_chunks (blob_id, chunk_no, bytes) SELECT blob_id, $2, $3 FROM blob",
       blob_id, chunk_no, bytes_param(bytes));
@@ -119,7 +120,7 @@ class BlobWriter final : public DataFileWriter {
     (void)pool_->run<bool>("cannot delete abandoned data", [&](pqxx::connection& connection) -> Result<bool> {
       pqxx::work transaction(connection, "blob abandon");
       transaction.exec("SET LOCAL synchronous_commit = off");
-      transaction.exec_params("DELETE FROM data_blobs WHERE blob_id = $1", blob_id_);
+      pg::exec_cached(transaction, "DELETE FROM data_blobs WHERE blob_id = $1", blob_id_);
       transaction.commit();
       return true;
     });
@@ -156,10 +157,11 @@ class BlobWriter final : public DataFileWriter {
       auto name =
           pool_->run<std::string>("cannot finish data", [&](pqxx::connection& connection) -> Result<std::string> {
             pqxx::work transaction(connection, "blob finish");
-            const auto rows = transaction.exec_params(
-                "UPDATE data_blobs SET size = $2, sha256 = $3, state = 'complete', touched_at = now() "
-                "WHERE blob_id = $1 AND state = 'writing' RETURNING name",
-                blob_id_, static_cast<int64_t>(size_), sha256);
+            const auto rows =
+                pg::exec_cached(transaction,
+                                "UPDATE data_blobs SET size = $2, sha256 = $3, state = 'complete', touched_at = now() "
+                                "WHERE blob_id = $1 AND state = 'writing' RETURNING name",
+                                blob_id_, static_cast<int64_t>(size_), sha256);
             if (rows.empty()) return Status::conflict("the data being written was removed");
             transaction.commit();  // synchronous: flushes the WAL of every chunk before it
             return rows[0][0].as<std::string>();
@@ -234,7 +236,8 @@ class BlobReader final : public DataFileReader {
             "cannot read data",
             [&](pqxx::connection& connection) -> Result<bool> {
               pqxx::read_transaction transaction(connection, "blob read");
-              const auto rows = transaction.exec_params(
+              const auto rows = pg::exec_cached(
+                  transaction,
                   "SELECT substring(bytes FROM $3 FOR $4) FROM data_chunks WHERE blob_id = $1 AND chunk_no = $2",
                   blob_id_, static_cast<int64_t>(chunk_no), static_cast<int64_t>(within + 1),
                   static_cast<int64_t>(length));
@@ -270,8 +273,8 @@ struct PartRow {
 // The part being uploaded under this name, key-share locked so that no collection deletes it under the
 // transaction; kNotFound when there is none (finished, removed, never created).
 Result<PartRow> find_part(pqxx::transaction_base& transaction, const std::string& name) {
-  const auto rows = transaction.exec_params(
-      "SELECT blob_id, size FROM data_blobs WHERE name = $1 AND state = 'part' FOR KEY SHARE", name);
+  const auto rows = pg::exec_cached(
+      transaction, "SELECT blob_id, size FROM data_blobs WHERE name = $1 AND state = 'part' FOR KEY SHARE", name);
   if (rows.empty()) return Status::not_found();
   return PartRow{rows[0][0].as<int64_t>(), static_cast<uint64_t>(rows[0][1].as<int64_t>())};
 }
@@ -284,18 +287,18 @@ void write_piece(pqxx::transaction_base& transaction, const PartRow& part, uint6
                  std::span<const char> piece) {
   const uint64_t length = chunk_length(part.size, chunk_no);
   if (within == 0 && piece.size() == length) {
-    transaction.exec_params(
-        "INSERT INTO data_chunks (blob_id, chunk_no, bytes) VALUES ($1, $2, $3) "
-        "ON CONFLICT (blob_id, chunk_no) DO UPDATE SET bytes = excluded.bytes",
-        part.blob_id, static_cast<int64_t>(chunk_no), bytes_param(piece));
+    pg::exec_cached(transaction,
+                    "INSERT INTO data_chunks (blob_id, chunk_no, bytes) VALUES ($1, $2, $3) "
+                    "ON CONFLICT (blob_id, chunk_no) DO UPDATE SET bytes = excluded.bytes",
+                    part.blob_id, static_cast<int64_t>(chunk_no), bytes_param(piece));
     return;
   }
-  transaction.exec_params(
-      "INSERT INTO data_chunks (blob_id, chunk_no, bytes) "
-      "VALUES ($1, $2, overlay(decode(repeat('00', $4), 'hex') PLACING $3 FROM $5)) "
-      "ON CONFLICT (blob_id, chunk_no) DO UPDATE SET bytes = overlay(data_chunks.bytes PLACING $3 FROM $5)",
-      part.blob_id, static_cast<int64_t>(chunk_no), bytes_param(piece), static_cast<int64_t>(length),
-      static_cast<int64_t>(within + 1));
+  pg::exec_cached(transaction,
+                  "INSERT INTO data_chunks (blob_id, chunk_no, bytes) "
+                  "VALUES ($1, $2, overlay(decode(repeat('00', $4), 'hex') PLACING $3 FROM $5)) "
+                  "ON CONFLICT (blob_id, chunk_no) DO UPDATE SET bytes = overlay(data_chunks.bytes PLACING $3 FROM $5)",
+                  part.blob_id, static_cast<int64_t>(chunk_no), bytes_param(piece), static_cast<int64_t>(length),
+                  static_cast<int64_t>(within + 1));
 }
 
 class BlobStore final : public DataFiles {
@@ -310,8 +313,9 @@ class BlobStore final : public DataFiles {
       auto blob_id = pool_->run<int64_t>("cannot create data", [&](pqxx::connection& connection) -> Result<int64_t> {
         pqxx::work transaction(connection, "blob create");
         transaction.exec("SET LOCAL synchronous_commit = off");  // durable with finish()'s commit
-        const auto rows = transaction.exec_params(
-            "INSERT INTO data_blobs (name, size, state) VALUES ($1, 0, 'writing') RETURNING blob_id", name);
+        const auto rows = pg::exec_cached(
+            transaction, "INSERT INTO data_blobs (name, size, state) VALUES ($1, 0, 'writing') RETURNING blob_id",
+            name);
         transaction.commit();
         return rows[0][0].as<int64_t>();
       });
@@ -328,8 +332,8 @@ class BlobStore final : public DataFiles {
       auto reader = pool_->run<std::unique_ptr<DataFileReader>>(
           "cannot open data", [&](pqxx::connection& connection) -> Result<std::unique_ptr<DataFileReader>> {
             pqxx::read_transaction transaction(connection, "blob open");
-            const auto rows = transaction.exec_params(
-                "SELECT blob_id, size FROM data_blobs WHERE name = $1 AND state = 'complete'", file_name);
+            const auto rows = pg::exec_cached(
+                transaction, "SELECT blob_id, size FROM data_blobs WHERE name = $1 AND state = 'complete'", file_name);
             if (rows.empty()) return Status::not_found();
             return std::unique_ptr<DataFileReader>(new BlobReader(
                 pool_, rows[0][0].as<int64_t>(), static_cast<uint64_t>(rows[0][1].as<int64_t>()), file_name));
@@ -354,8 +358,8 @@ class BlobStore final : public DataFiles {
       const std::string name = generate_data_name(key) + ".part";
       auto created = pool_->run<bool>("cannot create an upload", [&](pqxx::connection& connection) -> Result<bool> {
         pqxx::work transaction(connection, "part create");
-        transaction.exec_params("INSERT INTO data_blobs (name, size, state) VALUES ($1, $2, 'part')", name,
-                                static_cast<int64_t>(total_size));
+        pg::exec_cached(transaction, "INSERT INTO data_blobs (name, size, state) VALUES ($1, $2, 'part')", name,
+                        static_cast<int64_t>(total_size));
         transaction.commit();
         return true;
       });
@@ -401,8 +405,9 @@ class BlobStore final : public DataFiles {
         ->run<bool>("cannot sync upload data",
                     [&](pqxx::connection& connection) -> Result<bool> {
                       pqxx::work transaction(connection, "part sync");
-                      const auto touched = transaction.exec_params(
-                          "UPDATE data_blobs SET touched_at = now() WHERE name = $1 AND state = 'part'", part_file);
+                      const auto touched = pg::exec_cached(
+                          transaction, "UPDATE data_blobs SET touched_at = now() WHERE name = $1 AND state = 'part'",
+                          part_file);
                       if (touched.affected_rows() == 0) return Status::not_found();
                       transaction.commit();
                       return true;
@@ -436,10 +441,11 @@ class BlobStore final : public DataFiles {
             // Renamed, as the file is: the upload's row names the part until it is deleted, and its
             // removal must not reach the data. Unattached until the object's row names it. Once only:
             // of two requests finishing one part at once, the second finds it gone, as with files.
-            const auto renamed = transaction.exec_params(
-                "UPDATE data_blobs SET name = $2, sha256 = $3, state = 'complete', attached = FALSE, "
-                "touched_at = now() WHERE blob_id = $1 AND state = 'part'",
-                part->blob_id, name, sha256);
+            const auto renamed =
+                pg::exec_cached(transaction,
+                                "UPDATE data_blobs SET name = $2, sha256 = $3, state = 'complete', attached = FALSE, "
+                                "touched_at = now() WHERE blob_id = $1 AND state = 'part'",
+                                part->blob_id, name, sha256);
             if (renamed.affected_rows() != 1) return Status::not_found();
             transaction.commit();
             return DataFileWriter::Finished{name, part->size, sha256};
@@ -460,7 +466,8 @@ class BlobStore final : public DataFiles {
       auto batch =
           pool_->run<size_t>("cannot remove orphaned data", [&](pqxx::connection& connection) -> Result<size_t> {
             pqxx::work transaction(connection, "blob collect");
-            const auto deleted = transaction.exec_params(
+            const auto deleted = pg::exec_cached(
+                transaction,
                 "WITH doomed AS (SELECT blob_id FROM data_blobs WHERE NOT attached AND "
                 "touched_at < now() - make_interval(secs => $1) ORDER BY touched_at LIMIT $2 FOR UPDATE SKIP LOCKED) "
                 "DELETE FROM data_blobs USING doomed WHERE data_blobs.blob_id = doomed.blob_id AND NOT attached",
@@ -481,10 +488,10 @@ class BlobStore final : public DataFiles {
         ->run<bool>("cannot remove data",
                     [&](pqxx::connection& connection) -> Result<bool> {
                       pqxx::work transaction(connection, "blob remove");
-                      transaction.exec_params(
-                          "UPDATE data_blobs SET state = 'removed', touched_at = now() "
-                          "WHERE name = $1 AND NOT attached AND state <> 'removed'",
-                          name);
+                      pg::exec_cached(transaction,
+                                      "UPDATE data_blobs SET state = 'removed', touched_at = now() "
+                                      "WHERE name = $1 AND NOT attached AND state <> 'removed'",
+                                      name);
                       transaction.commit();
                       return true;
                     })
@@ -498,8 +505,9 @@ class BlobStore final : public DataFiles {
     const uint64_t chunks = (part.size + kChunk - 1) / kChunk;
     for (uint64_t chunk_no = 0; chunk_no < chunks; ++chunk_no) {
       const uint64_t length = chunk_length(part.size, chunk_no);
-      const auto rows = transaction.exec_params("SELECT bytes FROM data_chunks WHERE blob_id = $1 AND chunk_no = $2",
-                                                part.blob_id, static_cast<int64_t>(chunk_no));
+      const auto rows =
+          pg::exec_cached(transaction, "SELECT bytes FROM data_chunks WHERE blob_id = $1 AND chunk_no = $2",
+                          part.blob_id, static_cast<int64_t>(chunk_no));
       if (rows.empty()) {
         const std::vector<char> zeros(length, '\0');
         write_piece(transaction, part, chunk_no, 0, zeros);

@@ -1,6 +1,9 @@
 #include "server/store/postgres/connection.hpp"
 
 #include <libpq-fe.h>
+
+#include <cstdio>
+#include <functional>
 #include <pqxx/pqxx>
 
 namespace edgesync::pg {
@@ -73,6 +76,12 @@ Status database_error(const std::string& what, const std::exception& error) {
     return Status::unavailable(what + ": the PostgreSQL server is unreachable: " + detail);
   }
   return Status::io_error(what + ": " + detail);
+}
+
+std::string statement_name(const std::string& sql) {
+  char name[24];
+  std::snprintf(name, sizeof name, "es_%016zx", std::hash<std::string>{}(sql));
+  return name;
 }
 
 }  // namespace edgesync::pg

@@ -1,4 +1,5 @@
 #include "server/store/postgres/delivery_rows.hpp"
+#include "server/store/postgres/connection.hpp"
 
 #include <string>
 
@@ -51,9 +52,10 @@ std::vector<Delivery> read_deliveries(const pqxx::result& rows) {
 }  // namespace
 
 Result<Destination> select_destination(pqxx::transaction_base& transaction, const NodeAddress& node) {
-  auto rows = transaction.exec_params(std::string("SELECT ") + kDestinationColumns +
-                                          " FROM destinations WHERE org = $1 AND dest_type = $2 AND dest_id = $3",
-                                      node.org, node.dest_type, node.dest_id);
+  auto rows = pg::exec_cached(transaction,
+                              std::string("SELECT ") + kDestinationColumns +
+                                  " FROM destinations WHERE org = $1 AND dest_type = $2 AND dest_id = $3",
+                              node.org, node.dest_type, node.dest_id);
   if (rows.empty()) return Status::not_found();
   return read_destination(rows[0]);
 }
@@ -61,7 +63,7 @@ Result<Destination> select_destination(pqxx::transaction_base& transaction, cons
 std::vector<Destination> select_destinations(pqxx::transaction_base& transaction, const std::string& org) {
   const std::string sql = std::string("SELECT ") + kDestinationColumns + " FROM destinations" +
                           (org.empty() ? "" : " WHERE org = $1") + " ORDER BY org, dest_type, dest_id";
-  auto rows = org.empty() ? transaction.exec(sql) : transaction.exec_params(sql, org);
+  auto rows = org.empty() ? transaction.exec(sql) : pg::exec_cached(transaction, sql, org);
   std::vector<Destination> destinations;
   destinations.reserve(rows.size());
   for (const auto& row : rows) destinations.push_back(read_destination(row));
@@ -69,7 +71,8 @@ std::vector<Destination> select_destinations(pqxx::transaction_base& transaction
 }
 
 void write_destination(pqxx::transaction_base& transaction, const Destination& destination) {
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       std::string("INSERT INTO destinations (") + kDestinationColumns +
           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (org, dest_type, dest_id) DO UPDATE SET "
           "persistent_storage = excluded.persistent_storage, communication = excluded.communication, "
@@ -81,31 +84,34 @@ void write_destination(pqxx::transaction_base& transaction, const Destination& d
 }
 
 void erase_destination(pqxx::transaction_base& transaction, const NodeAddress& node) {
-  transaction.exec_params("DELETE FROM deliveries WHERE org = $1 AND peer_type = $2 AND peer_id = $3", node.org,
-                          node.dest_type, node.dest_id);
-  transaction.exec_params("DELETE FROM destinations WHERE org = $1 AND dest_type = $2 AND dest_id = $3", node.org,
-                          node.dest_type, node.dest_id);
+  pg::exec_cached(transaction, "DELETE FROM deliveries WHERE org = $1 AND peer_type = $2 AND peer_id = $3", node.org,
+                  node.dest_type, node.dest_id);
+  pg::exec_cached(transaction, "DELETE FROM destinations WHERE org = $1 AND dest_type = $2 AND dest_id = $3", node.org,
+                  node.dest_type, node.dest_id);
 }
 
 Result<Delivery> select_delivery(pqxx::transaction_base& transaction, const ResourceKey& key, const NodeAddress& peer) {
-  auto rows = transaction.exec_params(std::string("SELECT ") + kDeliveryColumns +
-                                          " FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3 "
-                                          "AND peer_type = $4 AND peer_id = $5",
-                                      key.org, key.object_type, key.object_id, peer.dest_type, peer.dest_id);
+  auto rows = pg::exec_cached(transaction,
+                              std::string("SELECT ") + kDeliveryColumns +
+                                  " FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3 "
+                                  "AND peer_type = $4 AND peer_id = $5",
+                              key.org, key.object_type, key.object_id, peer.dest_type, peer.dest_id);
   if (rows.empty()) return Status::not_found();
   return read_delivery(rows[0]);
 }
 
 std::vector<Delivery> select_deliveries(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  return read_deliveries(transaction.exec_params(std::string("SELECT ") + kDeliveryColumns +
-                                                     " FROM deliveries WHERE org = $1 AND object_type = $2 AND "
-                                                     "object_id = $3 ORDER BY peer_type, peer_id",
-                                                 key.org, key.object_type, key.object_id));
+  return read_deliveries(pg::exec_cached(transaction,
+                                         std::string("SELECT ") + kDeliveryColumns +
+                                             " FROM deliveries WHERE org = $1 AND object_type = $2 AND "
+                                             "object_id = $3 ORDER BY peer_type, peer_id",
+                                         key.org, key.object_type, key.object_id));
 }
 
 std::vector<Delivery> select_deliveries_to(pqxx::transaction_base& transaction, const NodeAddress& peer,
                                            bool pending_only) {
-  return read_deliveries(transaction.exec_params(
+  return read_deliveries(pg::exec_cached(
+      transaction,
       std::string("SELECT ") + kDeliveryColumns +
           " FROM deliveries WHERE org = $1 AND peer_type = $2 AND peer_id = $3" +
           (pending_only ? " AND pending != '' ORDER BY pending_seq" : " ORDER BY object_type, object_id"),
@@ -113,7 +119,8 @@ std::vector<Delivery> select_deliveries_to(pqxx::transaction_base& transaction, 
 }
 
 std::optional<int64_t> select_pending_sequence(pqxx::transaction_base& transaction, const Delivery& delivery) {
-  auto rows = transaction.exec_params(
+  auto rows = pg::exec_cached(
+      transaction,
       "SELECT pending_seq FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3 AND peer_type = $4 "
       "AND peer_id = $5",
       delivery.key.org, delivery.key.object_type, delivery.key.object_id, delivery.peer.dest_type,
@@ -123,7 +130,8 @@ std::optional<int64_t> select_pending_sequence(pqxx::transaction_base& transacti
 }
 
 void write_delivery(pqxx::transaction_base& transaction, const Delivery& delivery, int64_t pending_seq) {
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       std::string("INSERT INTO deliveries (") + kDeliveryColumns +
           ", pending_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) "
           "ON CONFLICT (org, object_type, object_id, peer_type, peer_id) DO UPDATE SET status = excluded.status, "
@@ -138,15 +146,16 @@ void write_delivery(pqxx::transaction_base& transaction, const Delivery& deliver
 }
 
 void erase_delivery(pqxx::transaction_base& transaction, const ResourceKey& key, const NodeAddress& peer) {
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       "DELETE FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3 AND peer_type = $4 AND "
       "peer_id = $5",
       key.org, key.object_type, key.object_id, peer.dest_type, peer.dest_id);
 }
 
 void erase_deliveries(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  transaction.exec_params("DELETE FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3", key.org,
-                          key.object_type, key.object_id);
+  pg::exec_cached(transaction, "DELETE FROM deliveries WHERE org = $1 AND object_type = $2 AND object_id = $3", key.org,
+                  key.object_type, key.object_id);
 }
 
 DeliveryCounts count_deliveries(pqxx::transaction_base& transaction) {

@@ -1,4 +1,5 @@
 #include "server/store/postgres/event_rows.hpp"
+#include "server/store/postgres/connection.hpp"
 
 #include <algorithm>
 
@@ -35,18 +36,20 @@ int64_t single_int(const pqxx::result& rows) {
 // Moves the marks of every org with events at or below `through` up to their newest such event, then
 // drops those events: the mark and the removal commit together.
 void prune_through(pqxx::transaction_base& transaction, int64_t through) {
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       "INSERT INTO events_pruned (org, pruned_through) SELECT org, max(seq) FROM events WHERE seq <= $1 GROUP BY org "
       "ON CONFLICT (org) DO UPDATE SET pruned_through = GREATEST(events_pruned.pruned_through, "
       "excluded.pruned_through)",
       through);
-  transaction.exec_params("DELETE FROM events WHERE seq <= $1", through);
+  pg::exec_cached(transaction, "DELETE FROM events WHERE seq <= $1", through);
 }
 
 }  // namespace
 
 int64_t insert_event(pqxx::transaction_base& transaction, const Event& event) {
-  auto rows = transaction.exec_params(
+  auto rows = pg::exec_cached(
+      transaction,
       "WITH next AS (UPDATE event_sequence SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq) "
       "INSERT INTO events (seq, org, time_ms, type, object_type, object_id, instance_id, dest_type, dest_id, status, "
       "previous_status, detail) SELECT last_seq, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 FROM next "
@@ -58,7 +61,8 @@ int64_t insert_event(pqxx::transaction_base& transaction, const Event& event) {
 
 std::vector<Event> select_events(pqxx::transaction_base& transaction, const std::string& org, int64_t after_seq,
                                  size_t limit) {
-  auto rows = transaction.exec_params(
+  auto rows = pg::exec_cached(
+      transaction,
       std::string("SELECT ") + kEventColumns + " FROM events WHERE org = $1 AND seq > $2 ORDER BY seq LIMIT $3", org,
       after_seq, static_cast<int64_t>(limit));
   std::vector<Event> events;
@@ -70,9 +74,10 @@ std::vector<Event> select_events(pqxx::transaction_base& transaction, const std:
 EventWindow select_event_window(pqxx::transaction_base& transaction, const std::string& org) {
   EventWindow window;
   window.pruned_through =
-      single_int(transaction.exec_params("SELECT pruned_through FROM events_pruned WHERE org = $1", org));
-  window.last_seq = std::max(window.pruned_through,
-                             single_int(transaction.exec_params("SELECT max(seq) FROM events WHERE org = $1", org)));
+      single_int(pg::exec_cached(transaction, "SELECT pruned_through FROM events_pruned WHERE org = $1", org));
+  window.last_seq =
+      std::max(window.pruned_through,
+               single_int(pg::exec_cached(transaction, "SELECT max(seq) FROM events WHERE org = $1", org)));
   return window;
 }
 
@@ -85,27 +90,28 @@ size_t prune_events(pqxx::transaction_base& transaction, const EventRetention& r
   const int64_t window_end = oldest + static_cast<int64_t>(batch) - 1;
   int64_t through = 0;  // everything at or below goes
   if (retention.max_age_ms > 0) {
-    through = single_int(transaction.exec_params("SELECT max(seq) FROM events WHERE seq <= $1 AND time_ms < $2",
-                                                 window_end, now_ms - retention.max_age_ms));
+    through = single_int(pg::exec_cached(transaction, "SELECT max(seq) FROM events WHERE seq <= $1 AND time_ms < $2",
+                                         window_end, now_ms - retention.max_age_ms));
   }
   if (retention.max_events > 0) {
     const int64_t newest = single_int(transaction.exec("SELECT max(seq) FROM events"));
     through = std::max(through, std::min(window_end, newest - retention.max_events));
   }
   if (through < oldest) return 0;
-  const auto removed =
-      static_cast<size_t>(single_int(transaction.exec_params("SELECT count(*) FROM events WHERE seq <= $1", through)));
+  const auto removed = static_cast<size_t>(
+      single_int(pg::exec_cached(transaction, "SELECT count(*) FROM events WHERE seq <= $1", through)));
   prune_through(transaction, through);
   return removed;
 }
 
 void erase_org_events(pqxx::transaction_base& transaction, const std::string& org) {
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       "INSERT INTO events_pruned (org, pruned_through) SELECT org, max(seq) FROM events WHERE org = $1 GROUP BY org "
       "ON CONFLICT (org) DO UPDATE SET pruned_through = GREATEST(events_pruned.pruned_through, "
       "excluded.pruned_through)",
       org);
-  transaction.exec_params("DELETE FROM events WHERE org = $1", org);
+  pg::exec_cached(transaction, "DELETE FROM events WHERE org = $1", org);
 }
 
 }  // namespace edgesync::pg

@@ -1,4 +1,5 @@
 #include "server/store/postgres/notices.hpp"
+#include "server/store/postgres/connection.hpp"
 
 #include <spdlog/spdlog.h>
 #include <charconv>
@@ -92,7 +93,7 @@ ParsedNotice parse_notice(std::string_view payload) {
 
 void send_notice(pqxx::transaction_base& transaction, const NoticeBatch& batch, int64_t sender) {
   if (batch.empty()) return;
-  transaction.exec_params("SELECT pg_notify($1, $2)", kNoticeChannel, batch.payload(sender));
+  pg::exec_cached(transaction, "SELECT pg_notify($1, $2)", kNoticeChannel, batch.payload(sender));
 }
 
 // libpqxx calls it from get_notifs(), on the listener's thread.

@@ -47,7 +47,8 @@ Result<std::vector<StoredObject>> read_objects(const pqxx::result& rows) {
 }
 
 Result<StoredObject> select_object(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  auto rows = transaction.exec_params(
+  auto rows = pg::exec_cached(
+      transaction,
       std::string("SELECT ") + kObjectColumns + " FROM objects WHERE org = $1 AND object_type = $2 AND object_id = $3",
       key.org, key.object_type, key.object_id);
   if (rows.empty()) return Status::not_found();
@@ -55,7 +56,8 @@ Result<StoredObject> select_object(pqxx::transaction_base& transaction, const Re
 }
 
 Result<UploadState> select_upload(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  auto rows = transaction.exec_params(
+  auto rows = pg::exec_cached(
+      transaction,
       "SELECT part_file, total_size, received_bytes, received_ranges_json, updated_at_ms FROM uploads WHERE org = $1 "
       "AND object_type = $2 AND object_id = $3",
       key.org, key.object_type, key.object_id);
@@ -75,7 +77,8 @@ void write_object(pqxx::transaction_base& transaction, const StoredObject& objec
   // Only what the timers act on is indexed: an inactive object's activation, any expiration.
   const auto activation = millis_text(meta.inactive ? parse_rfc3339(meta.activation_time) : std::nullopt);
   const auto expiration = millis_text(parse_rfc3339(meta.expiration));
-  transaction.exec_params(
+  pg::exec_cached(
+      transaction,
       "INSERT INTO objects (org, object_type, object_id, metadata_json, status, originated_here, "
       "remaining_consumers, remaining_receivers, data_file, data_sha256, activation_at_ms, expires_at_ms, "
       "updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::BIGINT, $12::BIGINT, $13) "
@@ -92,27 +95,26 @@ void write_object(pqxx::transaction_base& transaction, const StoredObject& objec
 }
 
 void write_upload(pqxx::transaction_base& transaction, const UploadState& upload) {
-  transaction.exec_params(
-      "INSERT INTO uploads (org, object_type, object_id, part_file, total_size, received_bytes, "
-      "received_ranges_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
-      "ON CONFLICT (org, object_type, object_id) DO UPDATE SET part_file = excluded.part_file, "
-      "total_size = excluded.total_size, received_bytes = excluded.received_bytes, "
-      "received_ranges_json = excluded.received_ranges_json, updated_at_ms = excluded.updated_at_ms",
-      upload.key.org, upload.key.object_type, upload.key.object_id, upload.part_file,
-      static_cast<int64_t>(upload.total_size), static_cast<int64_t>(upload.received_bytes), upload.received_ranges_json,
-      upload.updated_at_ms);
+  pg::exec_cached(transaction,
+                  "INSERT INTO uploads (org, object_type, object_id, part_file, total_size, received_bytes, "
+                  "received_ranges_json, updated_at_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                  "ON CONFLICT (org, object_type, object_id) DO UPDATE SET part_file = excluded.part_file, "
+                  "total_size = excluded.total_size, received_bytes = excluded.received_bytes, "
+                  "received_ranges_json = excluded.received_ranges_json, updated_at_ms = excluded.updated_at_ms",
+                  upload.key.org, upload.key.object_type, upload.key.object_id, upload.part_file,
+                  static_cast<int64_t>(upload.total_size), static_cast<int64_t>(upload.received_bytes),
+                  upload.received_ranges_json, upload.updated_at_ms);
 }
 
 size_t erase_object(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  return transaction
-      .exec_params("DELETE FROM objects WHERE org = $1 AND object_type = $2 AND object_id = $3", key.org,
-                   key.object_type, key.object_id)
+  return pg::exec_cached(transaction, "DELETE FROM objects WHERE org = $1 AND object_type = $2 AND object_id = $3",
+                         key.org, key.object_type, key.object_id)
       .affected_rows();
 }
 
 void erase_upload(pqxx::transaction_base& transaction, const ResourceKey& key) {
-  transaction.exec_params("DELETE FROM uploads WHERE org = $1 AND object_type = $2 AND object_id = $3", key.org,
-                          key.object_type, key.object_id);
+  pg::exec_cached(transaction, "DELETE FROM uploads WHERE org = $1 AND object_type = $2 AND object_id = $3", key.org,
+                  key.object_type, key.object_id);
 }
 
 }  // namespace edgesync::pg

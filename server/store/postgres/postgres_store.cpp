@@ -74,12 +74,11 @@ class PostgresWriteTransaction final : public WriteTransaction {
       // lock (held to the COMMIT) keeps two of them from taking the same one.
       last_instance_id_ = std::max(last_instance_id_ + 1, wall_clock_nanos());
       last_instance_id_ =
-          transaction_
-              .exec_params(
-                  "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
-                  "last_instance_id = GREATEST(timebase.last_instance_id + 1, excluded.last_instance_id) "
-                  "RETURNING last_instance_id",
-                  last_instance_id_)[0][0]
+          pg::exec_cached(transaction_,
+                          "INSERT INTO timebase (id, last_instance_id) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET "
+                          "last_instance_id = GREATEST(timebase.last_instance_id + 1, excluded.last_instance_id) "
+                          "RETURNING last_instance_id",
+                          last_instance_id_)[0][0]
               .as<int64_t>();
       return last_instance_id_;
     });
@@ -87,16 +86,16 @@ class PostgresWriteTransaction final : public WriteTransaction {
 
   Status add_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
     return guarded([&] {
-      transaction_.exec_params(
-          "INSERT INTO webhooks (org, object_type, url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", org, object_type,
-          url);
+      pg::exec_cached(transaction_,
+                      "INSERT INTO webhooks (org, object_type, url) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", org,
+                      object_type, url);
       return Status::ok();
     });
   }
   Status remove_webhook(const std::string& org, const std::string& object_type, const std::string& url) override {
     return guarded([&] {
-      transaction_.exec_params("DELETE FROM webhooks WHERE org = $1 AND object_type = $2 AND url = $3", org,
-                               object_type, url);
+      pg::exec_cached(transaction_, "DELETE FROM webhooks WHERE org = $1 AND object_type = $2 AND url = $3", org,
+                      object_type, url);
       return Status::ok();
     });
   }
@@ -360,8 +359,8 @@ class PostgresStore final : public Store {
   Result<std::vector<std::string>> list_webhooks(const std::string& org, const std::string& object_type) override {
     return with_reader<std::vector<std::string>>([&](pqxx::transaction_base& t) -> Result<std::vector<std::string>> {
       std::vector<std::string> urls;
-      for (const auto& row :
-           t.exec_params("SELECT url FROM webhooks WHERE org = $1 AND object_type = $2 ORDER BY url", org, object_type))
+      for (const auto& row : pg::exec_cached(
+               t, "SELECT url FROM webhooks WHERE org = $1 AND object_type = $2 ORDER BY url", org, object_type))
         urls.push_back(row[0].as<std::string>());
       return urls;
     });
@@ -554,7 +553,8 @@ class PostgresStore final : public Store {
     const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
     return with_reader<std::vector<StoredObject>>([&](pqxx::transaction_base& t) {
       // Served by the partial index on the column (NULL for objects without a pending timer).
-      return pg::read_objects(t.exec_params(
+      return pg::read_objects(pg::exec_cached(
+          t,
           std::string("SELECT ") + pg::kObjectColumns + " FROM objects WHERE " + column + " <= $1 ORDER BY " + column,
           now_ms));
     });
