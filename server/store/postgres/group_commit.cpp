@@ -128,11 +128,14 @@ Status GroupCommit::run_transaction(std::vector<PendingWrite>& batch, std::vecto
       if (attempt > 0 || !connection_lost(error)) return database_error("cannot start a transaction", error);
     }
   }
+  bool savepoint_open = false;  // the last step's, kept: the COMMIT releases it
   for (size_t i = 0; i < batch.size(); ++i) {
     // Savepoints by hand: libpqxx 6's subtransaction only sends its SAVEPOINT on a plain exec(), not
-    // before exec_params(), so a step's statements would land outside it.
+    // before exec_params(), so a step's statements would land outside it. The previous step's RELEASE
+    // travels with this step's SAVEPOINT: one round trip per step instead of two.
     try {
-      transaction->exec("SAVEPOINT write_step");
+      transaction->exec(savepoint_open ? "RELEASE SAVEPOINT write_step; SAVEPOINT write_step" : "SAVEPOINT write_step");
+      savepoint_open = true;
     } catch (const std::exception& error) {
       throw TransactionLost{database_error("cannot open a savepoint", error)};
     }
@@ -150,8 +153,10 @@ Status GroupCommit::run_transaction(std::vector<PendingWrite>& batch, std::vecto
     try {
       // A failed statement left the transaction unusable up to the savepoint: roll back to it, which
       // undoes this step alone.
-      if (!result.is_ok()) transaction->exec("ROLLBACK TO SAVEPOINT write_step");
-      transaction->exec("RELEASE SAVEPOINT write_step");
+      if (!result.is_ok()) {
+        transaction->exec("ROLLBACK TO SAVEPOINT write_step; RELEASE SAVEPOINT write_step");
+        savepoint_open = false;
+      }
     } catch (const std::exception& error) {
       // The step's changes could not be undone or kept on their own: only dropping the whole
       // transaction is safe.
