@@ -430,6 +430,38 @@ BOOST_AUTO_TEST_CASE(ranged_reads_across_chunk_boundaries) {
   BOOST_TEST(*(*reader)->read_at(5, std::span<char>()) == 0u);
 }
 
+// One reader as a download uses it: 256 KiB pieces in order (PostgreSQL keeps the rest of a chunk
+// it fetched), then jumps back and forward as ranged requests do.
+BOOST_AUTO_TEST_CASE(one_reader_read_in_order_and_then_out_of_order) {
+  Backend backend;
+  auto& files = backend.files;
+  const std::string data = random_bytes(3 * kMiB + 77, 9);
+  const std::string name = write_data(*files, data);
+  auto reader = files->open_reader(name);
+  BOOST_REQUIRE(reader.is_ok());
+  const auto read_at = [&](uint64_t offset, size_t length) {
+    std::string out(length, '\0');
+    size_t done = 0;
+    while (done < length) {
+      auto got = (*reader)->read_at(offset + done, std::span<char>(out).subspan(done));
+      BOOST_REQUIRE_MESSAGE(got.is_ok(), got.status().message());
+      if (*got == 0) break;
+      done += *got;
+    }
+    out.resize(done);
+    return out;
+  };
+  std::string whole;
+  for (uint64_t offset = 0; offset < data.size(); offset += 256 * 1024) whole += read_at(offset, 256 * 1024);
+  BOOST_TEST((whole == data));
+  for (const auto& [offset, length] : std::vector<std::pair<size_t, size_t>>{
+           {10, 300 * 1024}, {2 * kMiB + 5, 1000}, {kMiB + 1, 2 * kMiB}, {0, 1}, {3 * kMiB, 77}}) {
+    BOOST_TEST_CONTEXT("offset " << offset << " length " << length) {
+      BOOST_TEST((read_at(offset, length) == data.substr(offset, length)));
+    }
+  }
+}
+
 // Two requests completing one upload at once: one finishes it, the other fails, and the name handed
 // out reads back whole (never a name the other request renamed away).
 BOOST_AUTO_TEST_CASE(a_part_finished_twice_at_once_is_finished_once) {
@@ -641,6 +673,27 @@ BOOST_AUTO_TEST_CASE(blob_operations_answer_unavailable_while_the_server_is_down
 }
 
 // A blob whose chunk rows are gone (damage; a collection racing a read) answers a read with an error.
+// A chunk gone in the middle of a download (removed data collected early): the read that needs it
+// fails cleanly, the bytes before it were right.
+BOOST_AUTO_TEST_CASE(a_chunk_missing_ahead_of_a_download_fails_that_read_only) {
+  Backend backend;
+  auto& files = backend.files;
+  const std::string data = random_bytes(3 * kMiB, 10);
+  const std::string name = write_data(*files, data);
+  auto reader = files->open_reader(name);
+  BOOST_REQUIRE(reader.is_ok());
+  std::string piece(256 * 1024, '\0');
+  BOOST_REQUIRE((*reader)->read_at(0, piece).is_ok());
+  BOOST_REQUIRE((*reader)->read_at(piece.size(), piece).is_ok());
+  execute(backend, "DELETE FROM data_chunks WHERE chunk_no = 2");
+  for (uint64_t offset = 2 * piece.size(); offset < 2 * kMiB; offset += piece.size()) {
+    auto got = (*reader)->read_at(offset, piece);
+    BOOST_REQUIRE_MESSAGE(got.is_ok(), got.status().message());
+    BOOST_TEST((piece == data.substr(offset, piece.size())));
+  }
+  BOOST_TEST(((*reader)->read_at(2 * kMiB, piece).status().code() == StatusCode::kIoError));
+}
+
 BOOST_AUTO_TEST_CASE(a_blob_missing_its_chunks_fails_reads_cleanly) {
   Backend backend;
   auto& files = backend.files;
