@@ -57,6 +57,16 @@ struct TwoInstances {
   std::unique_ptr<NodeProcess> a, b, e1, e2;
 };
 
+bool listed_at(const NodeProcess& edge, const std::string& type, const std::string& id) {
+  HttpClient client = edge_app(edge);
+  auto answer = client.get(edge_objects(type));
+  if (answer.status != 200) return false;
+  for (const auto& meta : json::parse(answer.body)) {
+    if (meta["objectID"] == id) return true;
+  }
+  return false;
+}
+
 std::optional<double> metric(const NodeProcess& node, const std::string& name, const PromLabels& labels = {}) {
   HttpClient client = cloud_app(node);
   auto answer = client.get("/metrics");

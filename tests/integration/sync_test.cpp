@@ -29,6 +29,17 @@ Topology& topology() {
   return instance;
 }
 
+// The edge lists the object among its updates (completely received, not yet handled).
+bool listed_at(const NodeProcess& edge, const std::string& type, const std::string& id) {
+  HttpClient client = edge_app(edge);
+  auto answer = client.get(edge_objects(type));
+  if (answer.status != 200) return false;
+  for (const auto& meta : json::parse(answer.body)) {
+    if (meta["objectID"] == id) return true;
+  }
+  return false;
+}
+
 void publish(const std::string& type, const std::string& id, json extra, const std::string* data) {
   HttpClient cloud = cloud_app(*topology().cloud);
   auto put = cloud.put(cloud_objects(type + "/" + id), object_body(type, id, std::move(extra), data));

@@ -88,17 +88,6 @@ inline std::string edge_status(const NodeProcess& edge, const std::string& type_
   return answer.status == 200 ? answer.body : "";
 }
 
-// The edge lists the object among its updates (completely received, not yet handled).
-inline bool listed_at(const NodeProcess& edge, const std::string& type, const std::string& id) {
-  HttpClient client = edge_app(edge);
-  auto answer = client.get(edge_objects(type));
-  if (answer.status != 200) return false;
-  for (const auto& meta : nlohmann::json::parse(answer.body)) {
-    if (meta["objectID"] == id) return true;
-  }
-  return false;
-}
-
 // A cloud and one edge (type `edge_type`, id e1) as real processes, the edge connected: the fixture of
 // the client-side tests (edgesyncctl, the SDK, the examples). Tests that share one per binary hold it
 // in a function-local static.
